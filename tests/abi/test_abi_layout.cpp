@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// tests/abi/test_abi_layout.cpp — sizeof/offsetof of every struct of the frozen ABI, pinned.
+// These numbers are the ABI (LP64). A change here is an ABI break unless it only appends.
+#include <cstddef>
+#include <satori/satori.h>
+#include <satori/embed.h>
+#include <satori/hvlink.h>
+
+#include <catch2/catch.hpp>
+
+#define PIN_SIZE(type, size) CHECK(sizeof(struct type) == (size))
+#define PIN_FIELD(type, field, off) CHECK(offsetof(struct type, field) == (off))
+
+TEST_CASE("struct satori_bus_ops layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_bus_ops, 80);
+    PIN_FIELD(satori_bus_ops, struct_size, 0);
+    PIN_FIELD(satori_bus_ops, reserved, 4);
+    PIN_FIELD(satori_bus_ops, channel_open, 8);
+    PIN_FIELD(satori_bus_ops, channel_close, 16);
+    PIN_FIELD(satori_bus_ops, send, 24);
+    PIN_FIELD(satori_bus_ops, signal, 32);
+    PIN_FIELD(satori_bus_ops, dma_alloc, 40);
+    PIN_FIELD(satori_bus_ops, dma_free, 48);
+    PIN_FIELD(satori_bus_ops, gpadl_create, 56);
+    PIN_FIELD(satori_bus_ops, gpadl_teardown, 64);
+    PIN_FIELD(satori_bus_ops, channel_info, 72);
+}
+
+TEST_CASE("struct satori_channel_callbacks layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_channel_callbacks, 32);
+    PIN_FIELD(satori_channel_callbacks, struct_size, 0);
+    PIN_FIELD(satori_channel_callbacks, reserved, 4);
+    PIN_FIELD(satori_channel_callbacks, on_packet, 8);
+    PIN_FIELD(satori_channel_callbacks, on_send_space, 16);
+    PIN_FIELD(satori_channel_callbacks, on_closed, 24);
+}
+
+TEST_CASE("struct satori_channel_info layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_channel_info, 64);
+    PIN_FIELD(satori_channel_info, struct_size, 0);
+    PIN_FIELD(satori_channel_info, relid, 4);
+    PIN_FIELD(satori_channel_info, sub_channel_index, 8);
+    PIN_FIELD(satori_channel_info, reserved0, 10);
+    PIN_FIELD(satori_channel_info, ring_bytes_out, 12);
+    PIN_FIELD(satori_channel_info, ring_bytes_in, 16);
+    PIN_FIELD(satori_channel_info, reserved1, 20);
+    PIN_FIELD(satori_channel_info, packets_sent, 24);
+    PIN_FIELD(satori_channel_info, packets_received, 32);
+    PIN_FIELD(satori_channel_info, signals_sent, 40);
+    PIN_FIELD(satori_channel_info, interrupts, 48);
+    PIN_FIELD(satori_channel_info, ring_full, 56);
+}
+
+TEST_CASE("struct satori_channel_open_params layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_channel_open_params, 56);
+    PIN_FIELD(satori_channel_open_params, struct_size, 0);
+    PIN_FIELD(satori_channel_open_params, flags, 4);
+    PIN_FIELD(satori_channel_open_params, ring_bytes_out, 8);
+    PIN_FIELD(satori_channel_open_params, ring_bytes_in, 12);
+    PIN_FIELD(satori_channel_open_params, max_packet_bytes, 16);
+    PIN_FIELD(satori_channel_open_params, max_outstanding, 20);
+    PIN_FIELD(satori_channel_open_params, user_data, 24);
+    PIN_FIELD(satori_channel_open_params, user_data_len, 32);
+    PIN_FIELD(satori_channel_open_params, target_vcpu, 36);
+    PIN_FIELD(satori_channel_open_params, cookie, 40);
+    PIN_FIELD(satori_channel_open_params, callbacks, 48);
+}
+
+TEST_CASE("struct satori_device_info layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_device_info, 168);
+    PIN_FIELD(satori_device_info, struct_size, 0);
+    PIN_FIELD(satori_device_info, vmbus_version, 4);
+    PIN_FIELD(satori_device_info, class_id, 8);
+    PIN_FIELD(satori_device_info, instance_id, 24);
+    PIN_FIELD(satori_device_info, offer_flags, 40);
+    PIN_FIELD(satori_device_info, mmio_megabytes, 42);
+    PIN_FIELD(satori_device_info, relid, 44);
+    PIN_FIELD(satori_device_info, user_defined, 48);
+}
+
+TEST_CASE("struct satori_dma_buffer layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_dma_buffer, 40);
+    PIN_FIELD(satori_dma_buffer, struct_size, 0);
+    PIN_FIELD(satori_dma_buffer, page_count, 4);
+    PIN_FIELD(satori_dma_buffer, bytes, 8);
+    PIN_FIELD(satori_dma_buffer, va, 16);
+    PIN_FIELD(satori_dma_buffer, pfns, 24);
+    PIN_FIELD(satori_dma_buffer, handle, 32);
+}
+
+TEST_CASE("struct satori_gpa_range layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_gpa_range, 24);
+    PIN_FIELD(satori_gpa_range, byte_count, 0);
+    PIN_FIELD(satori_gpa_range, byte_offset, 4);
+    PIN_FIELD(satori_gpa_range, pfn_count, 8);
+    PIN_FIELD(satori_gpa_range, reserved, 12);
+    PIN_FIELD(satori_gpa_range, pfns, 16);
+}
+
+TEST_CASE("struct satori_guid layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_guid, 16);
+    PIN_FIELD(satori_guid, b, 0);
+}
+
+TEST_CASE("struct satori_host layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_host, 64);
+    PIN_FIELD(satori_host, struct_size, 0);
+    PIN_FIELD(satori_host, abi_version, 4);
+    PIN_FIELD(satori_host, name, 8);
+    PIN_FIELD(satori_host, version, 16);
+    PIN_FIELD(satori_host, get_service, 24);
+    PIN_FIELD(satori_host, log, 32);
+    PIN_FIELD(satori_host, strerror, 40);
+    PIN_FIELD(satori_host, now_ns, 48);
+    PIN_FIELD(satori_host, bus, 56);
+}
+
+TEST_CASE("struct satori_hvlink_guest layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_hvlink_guest, 32);
+    PIN_FIELD(satori_hvlink_guest, struct_size, 0);
+    PIN_FIELD(satori_hvlink_guest, version, 4);
+    PIN_FIELD(satori_hvlink_guest, guest, 8);
+    PIN_FIELD(satori_hvlink_guest, deliver_message, 16);
+    PIN_FIELD(satori_hvlink_guest, signal_event, 24);
+}
+
+TEST_CASE("struct satori_hvlink_host layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_hvlink_host, 48);
+    PIN_FIELD(satori_hvlink_host, struct_size, 0);
+    PIN_FIELD(satori_hvlink_host, version, 4);
+    PIN_FIELD(satori_hvlink_host, host, 8);
+    PIN_FIELD(satori_hvlink_host, connect, 16);
+    PIN_FIELD(satori_hvlink_host, post_message, 24);
+    PIN_FIELD(satori_hvlink_host, signal_event, 32);
+    PIN_FIELD(satori_hvlink_host, disconnect, 40);
+}
+
+TEST_CASE("struct satori_packet layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_packet, 64);
+    PIN_FIELD(satori_packet, struct_size, 0);
+    PIN_FIELD(satori_packet, type, 4);
+    PIN_FIELD(satori_packet, flags, 6);
+    PIN_FIELD(satori_packet, trans_id, 8);
+    PIN_FIELD(satori_packet, data, 16);
+    PIN_FIELD(satori_packet, data_len, 24);
+    PIN_FIELD(satori_packet, xfer_pageset_id, 28);
+    PIN_FIELD(satori_packet, reserved0, 30);
+    PIN_FIELD(satori_packet, range_count, 32);
+    PIN_FIELD(satori_packet, reserved1, 36);
+    PIN_FIELD(satori_packet, ranges, 40);
+    PIN_FIELD(satori_packet, raw, 48);
+    PIN_FIELD(satori_packet, raw_len, 56);
+    PIN_FIELD(satori_packet, reserved2, 60);
+}
+
+TEST_CASE("struct satori_plugin layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_plugin, 104);
+    PIN_FIELD(satori_plugin, struct_size, 0);
+    PIN_FIELD(satori_plugin, abi_version, 4);
+    PIN_FIELD(satori_plugin, name, 8);
+    PIN_FIELD(satori_plugin, version, 16);
+    PIN_FIELD(satori_plugin, description, 24);
+    PIN_FIELD(satori_plugin, class_count, 32);
+    PIN_FIELD(satori_plugin, reserved0, 36);
+    PIN_FIELD(satori_plugin, classes, 40);
+    PIN_FIELD(satori_plugin, cookie, 48);
+    PIN_FIELD(satori_plugin, probe, 56);
+    PIN_FIELD(satori_plugin, remove, 64);
+    PIN_FIELD(satori_plugin, on_subchannel, 72);
+    PIN_FIELD(satori_plugin, suspend, 80);
+    PIN_FIELD(satori_plugin, resume, 88);
+    PIN_FIELD(satori_plugin, unload, 96);
+}
+
+TEST_CASE("struct satori_send layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_send, 48);
+    PIN_FIELD(satori_send, struct_size, 0);
+    PIN_FIELD(satori_send, type, 4);
+    PIN_FIELD(satori_send, flags, 6);
+    PIN_FIELD(satori_send, trans_id, 8);
+    PIN_FIELD(satori_send, data, 16);
+    PIN_FIELD(satori_send, data_len, 24);
+    PIN_FIELD(satori_send, range_count, 28);
+    PIN_FIELD(satori_send, ranges, 32);
+    PIN_FIELD(satori_send, send_flags, 40);
+    PIN_FIELD(satori_send, reserved, 44);
+}
+
+TEST_CASE("struct satori_shim_config layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_shim_config, 48);
+    PIN_FIELD(satori_shim_config, struct_size, 0);
+    PIN_FIELD(satori_shim_config, log_level, 4);
+    PIN_FIELD(satori_shim_config, log, 8);
+    PIN_FIELD(satori_shim_config, on_event, 16);
+    PIN_FIELD(satori_shim_config, cookie, 24);
+    PIN_FIELD(satori_shim_config, guest_memory_bytes, 32);
+    PIN_FIELD(satori_shim_config, max_vmbus_version, 40);
+    PIN_FIELD(satori_shim_config, timeout_ms, 44);
+}
+
+TEST_CASE("struct satori_shim_device layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_shim_device, 56);
+    PIN_FIELD(satori_shim_device, struct_size, 0);
+    PIN_FIELD(satori_shim_device, state, 4);
+    PIN_FIELD(satori_shim_device, status, 8);
+    PIN_FIELD(satori_shim_device, relid, 12);
+    PIN_FIELD(satori_shim_device, class_id, 16);
+    PIN_FIELD(satori_shim_device, instance_id, 32);
+    PIN_FIELD(satori_shim_device, plugin, 48);
+}
+
+TEST_CASE("struct satori_shim_event layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_shim_event, 64);
+    PIN_FIELD(satori_shim_event, struct_size, 0);
+    PIN_FIELD(satori_shim_event, kind, 4);
+    PIN_FIELD(satori_shim_event, status, 8);
+    PIN_FIELD(satori_shim_event, value, 12);
+    PIN_FIELD(satori_shim_event, plugin, 16);
+    PIN_FIELD(satori_shim_event, message, 24);
+    PIN_FIELD(satori_shim_event, class_id, 32);
+    PIN_FIELD(satori_shim_event, instance_id, 48);
+}
+
+TEST_CASE("struct satori_shim_plugin_info layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_shim_plugin_info, 496);
+    PIN_FIELD(satori_shim_plugin_info, struct_size, 0);
+    PIN_FIELD(satori_shim_plugin_info, abi_version, 4);
+    PIN_FIELD(satori_shim_plugin_info, name, 8);
+    PIN_FIELD(satori_shim_plugin_info, version, 72);
+    PIN_FIELD(satori_shim_plugin_info, description, 104);
+    PIN_FIELD(satori_shim_plugin_info, class_count, 232);
+    PIN_FIELD(satori_shim_plugin_info, reserved, 236);
+    PIN_FIELD(satori_shim_plugin_info, classes, 240);
+}
+
+TEST_CASE("struct satori_test_service layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_test_service, 24);
+    PIN_FIELD(satori_test_service, struct_size, 0);
+    PIN_FIELD(satori_test_service, reserved, 4);
+    PIN_FIELD(satori_test_service, ping, 8);
+    PIN_FIELD(satori_test_service, ping_count, 16);
+}
+
+TEST_CASE("struct satori_timer_service layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_timer_service, 40);
+    PIN_FIELD(satori_timer_service, struct_size, 0);
+    PIN_FIELD(satori_timer_service, reserved, 4);
+    PIN_FIELD(satori_timer_service, create, 8);
+    PIN_FIELD(satori_timer_service, arm, 16);
+    PIN_FIELD(satori_timer_service, cancel, 24);
+    PIN_FIELD(satori_timer_service, destroy, 32);
+}
+
+TEST_CASE("struct satori_xfer_range layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_xfer_range, 8);
+    PIN_FIELD(satori_xfer_range, byte_count, 0);
+    PIN_FIELD(satori_xfer_range, byte_offset, 4);
+}

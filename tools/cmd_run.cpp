@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+// satori run --sim — load plugins, attach them to the simulated host, show what happens,
+// stop cleanly on Ctrl-C / SIGTERM (or after --duration).
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <satori/embed.h>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "sim_setup.hpp"
+
+namespace satori::tool {
+
+namespace {
+
+struct RunOptions {
+    bool sim = false;
+    std::string plugins;
+    std::string max_vmbus_version;
+    std::string host_max_version;
+    uint32_t heartbeat_interval_ms = 1000;
+    double duration_s = 0;
+    bool json = false;
+    int verbose = 0;
+};
+
+const char *event_name(uint32_t kind)
+{
+    switch (kind) {
+    case SATORI_SHIM_EV_PLUGIN_LOADED: return "plugin_loaded";
+    case SATORI_SHIM_EV_PLUGIN_REJECTED: return "plugin_rejected";
+    case SATORI_SHIM_EV_CONNECTED: return "connected";
+    case SATORI_SHIM_EV_OFFER: return "offer";
+    case SATORI_SHIM_EV_BOUND: return "bound";
+    case SATORI_SHIM_EV_PROBE_FAILED: return "probe_failed";
+    case SATORI_SHIM_EV_NO_DRIVER: return "no_driver";
+    case SATORI_SHIM_EV_RESCINDED: return "rescinded";
+    case SATORI_SHIM_EV_REMOVED: return "removed";
+    case SATORI_SHIM_EV_CHANNEL_ERROR: return "channel_error";
+    case SATORI_SHIM_EV_DISCONNECTED: return "disconnected";
+    default: return "event";
+    }
+}
+
+const char *state_name(uint32_t state)
+{
+    switch (state) {
+    case SATORI_SHIM_DEV_OFFERED: return "unbound";
+    case SATORI_SHIM_DEV_BOUND: return "bound";
+    case SATORI_SHIM_DEV_FAILED: return "failed";
+    case SATORI_SHIM_DEV_RESCINDED: return "rescinded";
+    default: return "?";
+    }
+}
+
+bool parse_version(const std::string &s, uint32_t &out)
+{
+    unsigned major = 0, minor = 0;
+    char extra;
+    if (std::sscanf(s.c_str(), "%u.%u%c", &major, &minor, &extra) != 2 || major > 0xffff ||
+        minor > 0xffff)
+        return false;
+    out = (major << 16) | minor;
+    return true;
+}
+
+void on_shim_log(void *, uint32_t level, const char *line)
+{
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    std::fprintf(stderr, "satori: %s: %s\n", names[level < 4 ? level : 3], line);
+}
+
+void on_shim_event(void *cookie, const satori_shim_event *ev)
+{
+    auto *out = static_cast<Output *>(cookie);
+    nlohmann::json obj = {{"status", ev->status}, {"value", ev->value}};
+    if (ev->plugin)
+        obj["plugin"] = ev->plugin;
+    bool about_device = ev->kind >= SATORI_SHIM_EV_OFFER && ev->kind <= SATORI_SHIM_EV_CHANNEL_ERROR;
+    if (about_device) {
+        obj["class"] = guid_text(ev->class_id);
+        obj["instance"] = guid_text(ev->instance_id);
+        obj["class_name"] = class_name(ev->class_id);
+    }
+    out->event(event_name(ev->kind), ev->message, obj);
+}
+
+void print_devices(satori_shim *shim, Output &out)
+{
+    struct Ctx {
+        std::string text;
+        nlohmann::json list = nlohmann::json::array();
+    } ctx;
+    satori_shim_list_devices(
+        shim,
+        [](void *c, const satori_shim_device *d) {
+            auto &x = *static_cast<Ctx *>(c);
+            std::string kind = class_name(d->class_id);
+            x.text += "\n  relid " + std::to_string(d->relid) + "  " + guid_text(d->instance_id) +
+                      "  " + (kind.empty() ? guid_text(d->class_id) : kind) + "  " +
+                      state_name(d->state) + (d->plugin ? std::string(" by ") + d->plugin : "");
+            x.list.push_back({{"relid", d->relid},
+                              {"instance", guid_text(d->instance_id)},
+                              {"class", guid_text(d->class_id)},
+                              {"class_name", kind},
+                              {"state", state_name(d->state)},
+                              {"plugin", d->plugin ? d->plugin : ""}});
+        },
+        &ctx);
+    out.event("devices", "devices:" + ctx.text, {{"devices", ctx.list}});
+}
+
+int run_run(const RunOptions &o)
+{
+    if (!o.sim)
+        return fail("run needs a host: use --sim (the only back end in this release)");
+    uint32_t max_vmbus = 0, host_max = 0;
+    if (!o.max_vmbus_version.empty() && !parse_version(o.max_vmbus_version, max_vmbus))
+        return fail("--max-vmbus-version must look like 5.3, not '" + o.max_vmbus_version + "'");
+    if (!o.host_max_version.empty() && !parse_version(o.host_max_version, host_max))
+        return fail("--host-max-version must look like 4.0, not '" + o.host_max_version + "'");
+    std::string dir = o.plugins.empty() ? default_plugin_dir() : o.plugins;
+    if (!std::filesystem::is_directory(dir))
+        return fail("plugin directory " + dir + " does not exist (use --plugins DIR)");
+
+    Output out(o.json);
+    install_stop_handlers();
+    SimOptions so;
+    so.host_max_version = host_max;
+    so.heartbeat_interval_ms = o.heartbeat_interval_ms;
+    so.verbose = o.verbose > 0;
+    auto host = make_sim_host(so, out);
+
+    satori_shim_config cfg{};
+    cfg.struct_size = sizeof(cfg);
+    cfg.log_level = o.verbose >= 2 ? SATORI_LOG_DEBUG : o.verbose ? SATORI_LOG_INFO : SATORI_LOG_WARN;
+    cfg.log = on_shim_log;
+    cfg.on_event = on_shim_event;
+    cfg.cookie = &out;
+    cfg.max_vmbus_version = max_vmbus;
+    satori_shim *shim = nullptr;
+    if (int32_t r = satori_shim_create(&cfg, &shim); r < 0)
+        return fail(std::string("cannot create the shim: ") + satori_shim_strerror(r));
+
+    uint32_t loaded = 0;
+    satori_shim_load_plugin_dir(shim, dir.c_str(), &loaded);
+    if (loaded == 0)
+        out.event("warning", "no plugin could be loaded from " + dir, {{"dir", dir}});
+    satori_shim_connect_hvlink(shim, host->hvlink());
+    if (int32_t r = satori_shim_start(shim); r < 0) {
+        satori_shim_destroy(shim);
+        return fail(std::string("cannot start: ") + satori_shim_strerror(r));
+    }
+    print_devices(shim, out);
+    char secs[32];
+    std::snprintf(secs, sizeof(secs), "%g", o.duration_s);
+    out.event("running", o.duration_s > 0 ? std::string("running for ") + secs + " s"
+                                          : "running; press Ctrl-C to stop");
+    if (o.duration_s > 0)
+        sleep_unless_stopped(static_cast<uint32_t>(o.duration_s * 1000));
+    else
+        while (!stop_requested())
+            sleep_unless_stopped(1000);
+
+    out.event("stopping", "stopping");
+    satori_shim_stop(shim);
+    satori_shim_destroy(shim);
+    nlohmann::json summary = nlohmann::json::object();
+    std::string text = "stopped";
+    if (auto hb = host->heartbeat()) {
+        auto s = hb->stats();
+        summary["heartbeat"] = {{"sent", s.sent}, {"answered", s.answered}, {"wrong", s.wrong},
+                                {"late", s.late}, {"negotiated", s.negotiated}};
+        text += "; heartbeats sent " + std::to_string(s.sent) + ", answered " +
+                std::to_string(s.answered) + ", wrong " + std::to_string(s.wrong);
+    }
+    host.reset();
+    out.event("stopped", text, summary);
+    return 0;
+}
+
+} // namespace
+
+void add_run_command(CLI::App &app, int &rc)
+{
+    auto *cmd = app.add_subcommand("run", "Load plugins and drive the devices of a host");
+    auto o = std::make_shared<RunOptions>();
+    cmd->add_flag("--sim", o->sim, "Use the built-in simulated Hyper-V host");
+    cmd->add_option("--plugins", o->plugins, "Plugin directory (default: the installed plugins)");
+    cmd->add_option("--max-vmbus-version", o->max_vmbus_version,
+                    "Newest VMBus version the guest proposes, e.g. 4.0");
+    cmd->add_option("--host-max-version", o->host_max_version,
+                    "Newest VMBus version the simulated host accepts, e.g. 3.0");
+    cmd->add_option("--heartbeat-interval", o->heartbeat_interval_ms,
+                    "Milliseconds between the simulated host's heartbeats")
+        ->check(CLI::Range(10u, 3600000u));
+    cmd->add_option("--duration", o->duration_s, "Stop after this many seconds (default: until Ctrl-C)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--json", o->json, "One JSON object per line instead of status lines");
+    cmd->add_flag("-v,--verbose", o->verbose, "More log output (repeat for debug)");
+    cmd->callback([o, &rc] { rc = run_run(*o); });
+}
+
+} // namespace satori::tool
