@@ -4,9 +4,10 @@
 # Builds a Satori plugin: a MODULE library with no "lib" prefix, hidden symbols, exactly one
 # export (satori_plugin_entry, via satori-plugin.map) and nothing left undefined at link time
 # (-z defs), linked against Satori::sdk only — never against the shim.
-set(_SATORI_PLUGIN_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
-
 function(satori_add_plugin target)
+  # This file's directory, wherever the function is called from (a directory-scoped variable
+  # set at include time would be empty in sibling directories such as samples/).
+  set(_SATORI_PLUGIN_CMAKE_DIR "${CMAKE_CURRENT_FUNCTION_LIST_DIR}")
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIRECTORY" "SOURCES")
   add_library(${target} MODULE ${ARG_SOURCES} ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${target} PRIVATE Satori::sdk)

@@ -12,7 +12,6 @@
 #include <satori/dma.h>
 #include <satori/errno.h>
 #include <satori/log.h>
-#include "barrier.h"
 #include "channel_internal.h"
 
 #define SEND_MAX_RANGES 64u
@@ -161,14 +160,12 @@ int32_t vmbus_channel_send(struct vmbus_channel *ch, const struct satori_send *s
 		ch->full++;
 		ch->want_space = true;
 		ch->want_bytes = ring_packet_bytes(plan.total);
-		ring_set_pending_send(&ch->out, ring_packet_bytes(plan.total));
 		/*
-		 * Order the pending_send_sz store before re-reading read_index: if the host
-		 * drained everything just before it saw our store, it will not signal, and
-		 * only this re-check notices. Pairs with the host reader's barrier between
-		 * its read_index store and its pending_send_sz load.
+		 * ring_set_pending_send ends with a full barrier, ordering the store before the
+		 * re-read of read_index below: if the host drained everything before it saw our
+		 * pending_send_sz it will not signal, and only this re-check notices.
 		 */
-		barrier_full();
+		ring_set_pending_send(&ch->out, ring_packet_bytes(plan.total));
 		kick = ring_can_write(&ch->out, ring_packet_bytes(plan.total));
 	} else if (r == -SATORI_EPROTO) {
 		uint64_t unused;

@@ -118,6 +118,14 @@ bool ring_read_commit(struct ring *rb);
 uint32_t ring_bytes_to_read(const struct ring *rb);
 uint32_t ring_bytes_to_write(const struct ring *rb);
 
+/*
+ * Index arithmetic on values already loaded into locals (spec §1.2), shared by ring.c,
+ * ring_write.c and ring_read.c. They never touch the shared page.
+ */
+bool ring_index_valid(const struct ring *rb, uint32_t index); /* < data_size, 8-aligned */
+uint32_t ring_used(const struct ring *rb, uint32_t read, uint32_t write); /* readable bytes */
+uint32_t ring_advance(const struct ring *rb, uint32_t index, uint32_t bytes); /* mod size */
+
 CORE_END_DECLS
 
 #endif /* SATORI_CORE_RING_H */

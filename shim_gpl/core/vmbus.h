@@ -47,6 +47,8 @@ struct vmbus_offer {
 
 struct vmbus_conn_events {
 	void *ctx;
+	/* The host accepted @version; offers follow. Optional. Probe context. */
+	void (*on_connected)(void *ctx, uint32_t version);
 	/* A new offer (hot-add included). Message context: must not block. */
 	void (*on_offer)(void *ctx, struct vmbus_offer *offer);
 	/*

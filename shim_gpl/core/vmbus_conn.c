@@ -382,6 +382,8 @@ int32_t vmbus_conn_connect(struct vmbus_conn *c)
 	}
 	os_log(c->os, SATORI_LOG_INFO, "vmbus: connected, protocol %u.%u (%u newer refused)",
 	       c->version >> 16, c->version & 0xffffu, refused);
+	if (c->ev.on_connected)
+		c->ev.on_connected(c->ev.ctx, c->version);
 
 	r = conn_waiter_init(c, &w, CHANNELMSG_ALLOFFERS_DELIVERED, VMBUS_MATCH_ANY,
 			     VMBUS_MATCH_ANY);

@@ -60,6 +60,22 @@ static int32_t bus_signal(struct satori_channel *ch)
 	return vmbus_channel_signal((struct vmbus_channel *)ch);
 }
 
+static int32_t bus_channel_abort(struct satori_channel *ch, int32_t reason)
+{
+	struct shim_channel *sc = channels_from_handle(ch);
+
+	if (!sc)
+		return -SATORI_EBADF;
+	if (reason >= 0)
+		return -SATORI_EINVAL;
+	shim_log(sc->dev->shim, SATORI_LOG_ERROR, "%s aborted relid %u: %s",
+		 sc->dev->plugin ? sc->dev->plugin->name : "a plugin", sc->offer->relid,
+		 shim_strerror(reason));
+	vmbus_channel_fail(sc->ch, reason);
+	channels_on_interrupt(sc->dev->shim, sc->ch); /* on_closed runs in channel context */
+	return 0;
+}
+
 static int32_t bus_dma_alloc(struct satori_device *d, uint64_t bytes, uint32_t flags,
 			     struct satori_dma_buffer *out)
 {
@@ -247,6 +263,7 @@ const struct satori_bus_ops shim_bus_ops = {
 	.channel_close = bus_channel_close,
 	.send = bus_send,
 	.signal = bus_signal,
+	.channel_abort = bus_channel_abort,
 	.dma_alloc = bus_dma_alloc,
 	.dma_free = bus_dma_free,
 	.gpadl_create = bus_gpadl_create,

@@ -223,6 +223,12 @@ SATORI_SHIM_API int32_t satori_shim_connect_hvlink(struct satori_shim *shim,
 	return hvlink_backend_attach(shim, host);
 }
 
+static void on_connected(void *ctx, uint32_t version)
+{
+	shim_emit(ctx, SATORI_SHIM_EV_CONNECTED, 0, version, NULL, NULL, NULL,
+		  "VMBus connected, protocol %u.%u", version >> 16, version & 0xffffu);
+}
+
 static void teardown_connection(struct satori_shim *shim)
 {
 	hvlink_backend_disconnect(shim);
@@ -259,6 +265,7 @@ SATORI_SHIM_API int32_t satori_shim_start(struct satori_shim *shim)
 	p.os = &shim->os;
 	p.hv = &shim->hv;
 	p.ev.ctx = shim;
+	p.ev.on_connected = on_connected;
 	p.ev.on_offer = devices_on_offer;
 	p.ev.on_rescind = devices_on_rescind;
 	p.ev.on_channel_interrupt = channels_on_interrupt;
@@ -285,9 +292,6 @@ SATORI_SHIM_API int32_t satori_shim_start(struct satori_shim *shim)
 		return r;
 	}
 	shim->started = true;
-	shim_emit(shim, SATORI_SHIM_EV_CONNECTED, 0, vmbus_conn_version(shim->conn), NULL, NULL,
-		  NULL, "VMBus connected, protocol %u.%u", vmbus_conn_version(shim->conn) >> 16,
-		  vmbus_conn_version(shim->conn) & 0xffffu);
 	workq_flush(shim->lifecycle); /* initial probes */
 	return 0;
 }

@@ -12,18 +12,19 @@
 #define PIN_FIELD(type, field, off) CHECK(offsetof(struct type, field) == (off))
 
 TEST_CASE("struct satori_bus_ops layout is frozen", "[abi][layout]") {
-    PIN_SIZE(satori_bus_ops, 80);
+    PIN_SIZE(satori_bus_ops, 88);
     PIN_FIELD(satori_bus_ops, struct_size, 0);
     PIN_FIELD(satori_bus_ops, reserved, 4);
     PIN_FIELD(satori_bus_ops, channel_open, 8);
     PIN_FIELD(satori_bus_ops, channel_close, 16);
     PIN_FIELD(satori_bus_ops, send, 24);
     PIN_FIELD(satori_bus_ops, signal, 32);
-    PIN_FIELD(satori_bus_ops, dma_alloc, 40);
-    PIN_FIELD(satori_bus_ops, dma_free, 48);
-    PIN_FIELD(satori_bus_ops, gpadl_create, 56);
-    PIN_FIELD(satori_bus_ops, gpadl_teardown, 64);
-    PIN_FIELD(satori_bus_ops, channel_info, 72);
+    PIN_FIELD(satori_bus_ops, channel_abort, 40);
+    PIN_FIELD(satori_bus_ops, dma_alloc, 48);
+    PIN_FIELD(satori_bus_ops, dma_free, 56);
+    PIN_FIELD(satori_bus_ops, gpadl_create, 64);
+    PIN_FIELD(satori_bus_ops, gpadl_teardown, 72);
+    PIN_FIELD(satori_bus_ops, channel_info, 80);
 }
 
 TEST_CASE("struct satori_channel_callbacks layout is frozen", "[abi][layout]") {

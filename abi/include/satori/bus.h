@@ -63,9 +63,20 @@ struct satori_bus_ops {
     int32_t (*signal)(struct satori_channel *ch);
 
     /**
+     * Declares the channel unusable, e.g. after the plugin found a host protocol violation
+     * in a packet: later sends fail with @p reason, nothing more is delivered, on_closed
+     * runs (in channel context) with @p reason, and the event is logged. The plugin still
+     * calls channel_close from [probe] context.
+     * @param reason  a negative SATORI_E*, usually -SATORI_EPROTO.
+     * @context [any] (the channel's own callbacks included)
+     */
+    int32_t (*channel_abort)(struct satori_channel *ch, int32_t reason);
+
+    /**
      * Allocates zeroed DMA memory of at least @p bytes (rounded up to 4 KiB).
      * @param flags  SATORI_DMA_* bits.
-     * @param out    zero-filled with struct_size set by the caller.
+     * @param out    zero-filled with struct_size set by the caller. The shim does not keep
+     *               this address: any copy of the filled struct may be passed to dma_free.
      * @return 0; -SATORI_ENOMEM; -SATORI_EINVAL.
      * @context [any]
      */

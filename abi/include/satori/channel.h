@@ -34,6 +34,9 @@ struct satori_channel;
 /** satori_send::send_flags: do not signal the host; call satori_bus_ops::signal after the batch. */
 #define SATORI_SEND_DEFER_SIGNAL 0x1u
 
+/** Most OPENCHANNEL user data bytes (satori_channel_open_params::user_data_len). */
+#define SATORI_OPEN_USER_DATA_MAX 120u
+
 /** satori_channel_open_params::target_vcpu value: no preference. */
 #define SATORI_VCPU_ANY 0xffffffffu
 
@@ -97,7 +100,11 @@ struct satori_send {
     uint32_t reserved;     /**< Must be 0. */
 };
 
-/** Callbacks of one channel. All run in the channel's context and never overlap. */
+/**
+ * Callbacks of one channel. All run in the channel's context and never overlap. They may
+ * start before satori_bus_ops::channel_open has returned (the host may send as soon as it
+ * opened the channel); every callback receives the channel handle.
+ */
 struct satori_channel_callbacks {
     uint32_t struct_size; /**< sizeof(*this) as the plugin was built. */
     uint32_t reserved;    /**< Must be 0. */
@@ -136,7 +143,7 @@ struct satori_channel_open_params {
     uint32_t max_packet_bytes;
     /** Most sends with COMPLETION_REQUESTED in flight at once; 0 = 256. More -> -SATORI_ENOSPC. */
     uint32_t max_outstanding;
-    const void *user_data;     /**< OPENCHANNEL user data for the host (<= 120 bytes), or NULL. */
+    const void *user_data;     /**< OPENCHANNEL user data (<= SATORI_OPEN_USER_DATA_MAX bytes), or NULL. */
     uint32_t user_data_len;    /**< Bytes at user_data. */
     uint32_t target_vcpu;      /**< Interrupt vCPU; SATORI_VCPU_ANY = no preference. */
     void *cookie;              /**< Opaque to the shim; the first argument of every callback. */

@@ -23,8 +23,11 @@
 #define SATORI_EMBED_H
 
 #include <stdint.h>
+#include <satori/errno.h>
 #include <satori/guid.h>
 #include <satori/hvlink.h>
+#include <satori/log.h>
+#include <satori/version.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -40,7 +40,7 @@
 #define SATORI_ENOBUFS         105 /**< Buffer too small. */
 #define SATORI_ESHUTDOWN       108 /**< Shutting down; no new work accepted. */
 #define SATORI_ETIMEDOUT       110 /**< Timed out. */
-#define SATORI_ECANCELED       125 /**< Operation canceled. */
 #define SATORI_EMEDIUMTYPE     124 /**< Wrong medium type. */
+#define SATORI_ECANCELED       125 /**< Operation canceled. */
 
 #endif /* SATORI_ERRNO_H */

@@ -21,6 +21,7 @@
 #ifndef SATORI_HOST_H
 #define SATORI_HOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <satori/version.h>
 #include <satori/errno.h>
@@ -36,6 +37,10 @@ struct satori_bus_ops;
 /**
  * The shim's table for one plugin. Valid from satori_plugin_entry until the plugin's
  * satori_plugin::unload returns. Read only; never copied by value (it may grow).
+ *
+ * The first six members (struct_size through log) keep their layout in every future
+ * major version, so that a plugin can always read abi_version and report a mismatch
+ * through log before refusing to load.
  */
 struct satori_host {
     uint32_t struct_size; /**< sizeof(struct satori_host) as the shim was built. */
@@ -88,9 +93,13 @@ struct satori_host {
 static inline const void *satori_get_service(const struct satori_host *host, const char *id,
                                              uint32_t min_size)
 {
-    const uint32_t *tbl = (const uint32_t *)host->get_service(host, id);
+    const uint32_t *tbl;
+
+    if (!host || !host->get_service)
+        return NULL;
+    tbl = (const uint32_t *)host->get_service(host, id);
     if (!tbl || *tbl < min_size)
-        return 0;
+        return NULL;
     return tbl;
 }
 

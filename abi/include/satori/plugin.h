@@ -95,6 +95,13 @@ struct satori_plugin {
     void (*unload)(void *cookie);
 };
 
+/** Marks the entry point for export when the plugin is built with hidden visibility. */
+#if defined(__GNUC__)
+#define SATORI_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define SATORI_PLUGIN_EXPORT
+#endif
+
 /** Name of the entry symbol, for dlsym. */
 #define SATORI_PLUGIN_ENTRY_NAME "satori_plugin_entry"
 

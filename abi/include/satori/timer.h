@@ -46,7 +46,8 @@ struct satori_timer_service {
 
     /**
      * Disarms. When called outside the timer's own callback, the callback is not running
-     * when this returns and will not run again until re-armed.
+     * when this returns and will not run again until re-armed. From the timer's own
+     * callback it disarms too: a periodic timer does not fire again unless re-armed.
      * @context [any]
      */
     void (*cancel)(struct satori_timer *timer);

@@ -37,6 +37,6 @@
  * Never read a field of a growable struct without this check (or a version check).
  */
 #define SATORI_HAS(type, tbl, field)                                                                \
-    ((tbl) != 0 && (tbl)->struct_size >= (uint32_t)(offsetof(type, field) + sizeof(((type *)0)->field)))
+    ((tbl) != NULL && (tbl)->struct_size >= (uint32_t)(offsetof(type, field) + sizeof(((type *)NULL)->field)))
 
 #endif /* SATORI_VERSION_H */
