@@ -107,6 +107,7 @@ void conn_waiter_add(struct vmbus_conn *c, struct vmbus_waiter *w)
 	if (c->host_gone) {
 		w->done = true;
 		w->result = -SATORI_ECONNRESET;
+		c->os->complete(w->comp);
 	} else {
 		w->next = c->waiters;
 		c->waiters = w;
@@ -137,11 +138,10 @@ void conn_waiter_cancel(struct vmbus_conn *c, struct vmbus_waiter *w)
 
 int32_t conn_waiter_wait(struct vmbus_conn *c, struct vmbus_waiter *w, const char *what)
 {
-	int32_t r = 0;
+	int32_t r;
 	bool done;
 
-	if (!w->done)
-		r = c->os->completion_wait(w->comp, c->timeout_ns);
+	r = c->os->completion_wait(w->comp, c->timeout_ns);
 	c->os->lock(c->lock);
 	done = w->done;
 	if (!done)

@@ -11,6 +11,64 @@
 #define PIN_SIZE(type, size) CHECK(sizeof(struct type) == (size))
 #define PIN_FIELD(type, field, off) CHECK(offsetof(struct type, field) == (off))
 
+TEST_CASE("struct satori_blk_disk_ops layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_blk_disk_ops, 16);
+    PIN_FIELD(satori_blk_disk_ops, struct_size, 0);
+    PIN_FIELD(satori_blk_disk_ops, reserved, 4);
+    PIN_FIELD(satori_blk_disk_ops, submit, 8);
+}
+
+TEST_CASE("struct satori_blk_disk_params layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_blk_disk_params, 72);
+    PIN_FIELD(satori_blk_disk_params, struct_size, 0);
+    PIN_FIELD(satori_blk_disk_params, flags, 4);
+    PIN_FIELD(satori_blk_disk_params, name, 8);
+    PIN_FIELD(satori_blk_disk_params, description, 16);
+    PIN_FIELD(satori_blk_disk_params, logical_block_size, 24);
+    PIN_FIELD(satori_blk_disk_params, physical_block_size, 28);
+    PIN_FIELD(satori_blk_disk_params, capacity_blocks, 32);
+    PIN_FIELD(satori_blk_disk_params, max_transfer_bytes, 40);
+    PIN_FIELD(satori_blk_disk_params, queue_depth, 44);
+    PIN_FIELD(satori_blk_disk_params, discard_granularity, 48);
+    PIN_FIELD(satori_blk_disk_params, reserved, 52);
+    PIN_FIELD(satori_blk_disk_params, cookie, 56);
+    PIN_FIELD(satori_blk_disk_params, ops, 64);
+}
+
+TEST_CASE("struct satori_blk_request layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_blk_request, 48);
+    PIN_FIELD(satori_blk_request, struct_size, 0);
+    PIN_FIELD(satori_blk_request, op, 4);
+    PIN_FIELD(satori_blk_request, tag, 8);
+    PIN_FIELD(satori_blk_request, lba, 16);
+    PIN_FIELD(satori_blk_request, block_count, 24);
+    PIN_FIELD(satori_blk_request, flags, 28);
+    PIN_FIELD(satori_blk_request, segment_count, 32);
+    PIN_FIELD(satori_blk_request, reserved, 36);
+    PIN_FIELD(satori_blk_request, segments, 40);
+}
+
+TEST_CASE("struct satori_blk_segment layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_blk_segment, 32);
+    PIN_FIELD(satori_blk_segment, va, 0);
+    PIN_FIELD(satori_blk_segment, byte_offset, 8);
+    PIN_FIELD(satori_blk_segment, len, 12);
+    PIN_FIELD(satori_blk_segment, pfn_count, 16);
+    PIN_FIELD(satori_blk_segment, reserved, 20);
+    PIN_FIELD(satori_blk_segment, pfns, 24);
+}
+
+TEST_CASE("struct satori_blk_service layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_blk_service, 48);
+    PIN_FIELD(satori_blk_service, struct_size, 0);
+    PIN_FIELD(satori_blk_service, reserved, 4);
+    PIN_FIELD(satori_blk_service, add_disk, 8);
+    PIN_FIELD(satori_blk_service, complete, 16);
+    PIN_FIELD(satori_blk_service, set_capacity, 24);
+    PIN_FIELD(satori_blk_service, media_changed, 32);
+    PIN_FIELD(satori_blk_service, remove_disk, 40);
+}
+
 TEST_CASE("struct satori_bus_ops layout is frozen", "[abi][layout]") {
     PIN_SIZE(satori_bus_ops, 88);
     PIN_FIELD(satori_bus_ops, struct_size, 0);
@@ -211,7 +269,7 @@ TEST_CASE("struct satori_shim_device layout is frozen", "[abi][layout]") {
 }
 
 TEST_CASE("struct satori_shim_event layout is frozen", "[abi][layout]") {
-    PIN_SIZE(satori_shim_event, 64);
+    PIN_SIZE(satori_shim_event, 72);
     PIN_FIELD(satori_shim_event, struct_size, 0);
     PIN_FIELD(satori_shim_event, kind, 4);
     PIN_FIELD(satori_shim_event, status, 8);
@@ -220,6 +278,7 @@ TEST_CASE("struct satori_shim_event layout is frozen", "[abi][layout]") {
     PIN_FIELD(satori_shim_event, message, 24);
     PIN_FIELD(satori_shim_event, class_id, 32);
     PIN_FIELD(satori_shim_event, instance_id, 48);
+    PIN_FIELD(satori_shim_event, detail, 64);
 }
 
 TEST_CASE("struct satori_shim_plugin_info layout is frozen", "[abi][layout]") {

@@ -55,6 +55,8 @@ struct satori_shim;
 #define SATORI_SHIM_EV_REMOVED         9u  /**< A device was removed from its plugin. */
 #define SATORI_SHIM_EV_CHANNEL_ERROR   10u /**< A channel was closed because of an error. */
 #define SATORI_SHIM_EV_DISCONNECTED    11u /**< VMBus connection ended (stop or host gone). */
+#define SATORI_SHIM_EV_EXPORT_ADDED    12u /**< A service exports something; detail = URI or name. */
+#define SATORI_SHIM_EV_EXPORT_REMOVED  13u /**< An export went away; detail = URI or name. */
 /** @} */
 
 /** Something happened; passed to satori_shim_config::on_event. */
@@ -67,6 +69,7 @@ struct satori_shim_event {
     const char *message;           /**< One human-readable line. Never NULL. */
     struct satori_guid class_id;   /**< Device class, when the event is about a device. */
     struct satori_guid instance_id;/**< Device instance, when the event is about a device. */
+    const char *detail;            /**< Kind-specific text (an export's URI), or NULL. */
 };
 
 /** Creation parameters. Zero-fill, then set struct_size. */
@@ -121,8 +124,12 @@ SATORI_SHIM_API const char *satori_shim_strerror(int32_t err);
 SATORI_SHIM_API int32_t satori_shim_create(const struct satori_shim_config *cfg,
                                            struct satori_shim **out);
 /**
- * Sets a named option before start (e.g. "blk.nbd_socket"). The list of keys is in the
- * documentation. @return 0, -SATORI_ENOENT unknown key, -SATORI_EINVAL bad value,
+ * Sets a named option before start. Keys:
+ * - "vmbus.max_version": newest VMBus version to propose, "5.3".
+ * - "log.level": "error", "warn", "info" or "debug".
+ * - "blk.nbd_socket": Unix socket path of the NBD server (default
+ *   $XDG_RUNTIME_DIR/satori/nbd.sock, else /tmp/satori-<uid>/nbd.sock).
+ * - "blk.nbd_tcp": also listen on TCP, "127.0.0.1:10809"; "" = no TCP (default). @return 0, -SATORI_ENOENT unknown key, -SATORI_EINVAL bad value,
  * -SATORI_EBUSY already started.
  */
 SATORI_SHIM_API int32_t satori_shim_set_option(struct satori_shim *shim, const char *key,

@@ -18,5 +18,6 @@
 #include <satori/bus.h>
 #include <satori/timer.h>
 #include <satori/test_service.h>
+#include <satori/blk.h>
 
 #endif /* SATORI_SATORI_H */
