@@ -161,6 +161,40 @@ TEST_CASE("struct satori_guid layout is frozen", "[abi][layout]") {
     PIN_FIELD(satori_guid, b, 0);
 }
 
+TEST_CASE("struct satori_hid_device_ops layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_hid_device_ops, 24);
+    PIN_FIELD(satori_hid_device_ops, struct_size, 0);
+    PIN_FIELD(satori_hid_device_ops, reserved, 4);
+    PIN_FIELD(satori_hid_device_ops, on_open, 8);
+    PIN_FIELD(satori_hid_device_ops, set_report, 16);
+}
+
+TEST_CASE("struct satori_hid_service layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_hid_service, 32);
+    PIN_FIELD(satori_hid_service, struct_size, 0);
+    PIN_FIELD(satori_hid_service, reserved, 4);
+    PIN_FIELD(satori_hid_service, add_hiddev, 8);
+    PIN_FIELD(satori_hid_service, input_report, 16);
+    PIN_FIELD(satori_hid_service, remove_hiddev, 24);
+}
+
+TEST_CASE("struct satori_hiddev_params layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_hiddev_params, 72);
+    PIN_FIELD(satori_hiddev_params, struct_size, 0);
+    PIN_FIELD(satori_hiddev_params, bus, 4);
+    PIN_FIELD(satori_hiddev_params, vendor, 8);
+    PIN_FIELD(satori_hiddev_params, product, 12);
+    PIN_FIELD(satori_hiddev_params, version, 16);
+    PIN_FIELD(satori_hiddev_params, country, 20);
+    PIN_FIELD(satori_hiddev_params, name, 24);
+    PIN_FIELD(satori_hiddev_params, short_name, 32);
+    PIN_FIELD(satori_hiddev_params, report_descriptor, 40);
+    PIN_FIELD(satori_hiddev_params, report_descriptor_len, 48);
+    PIN_FIELD(satori_hiddev_params, reserved, 52);
+    PIN_FIELD(satori_hiddev_params, cookie, 56);
+    PIN_FIELD(satori_hiddev_params, ops, 64);
+}
+
 TEST_CASE("struct satori_host layout is frozen", "[abi][layout]") {
     PIN_SIZE(satori_host, 64);
     PIN_FIELD(satori_host, struct_size, 0);
@@ -192,6 +226,106 @@ TEST_CASE("struct satori_hvlink_host layout is frozen", "[abi][layout]") {
     PIN_FIELD(satori_hvlink_host, post_message, 24);
     PIN_FIELD(satori_hvlink_host, signal_event, 32);
     PIN_FIELD(satori_hvlink_host, disconnect, 40);
+}
+
+TEST_CASE("struct satori_net_device_ops layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_device_ops, 48);
+    PIN_FIELD(satori_net_device_ops, struct_size, 0);
+    PIN_FIELD(satori_net_device_ops, reserved, 4);
+    PIN_FIELD(satori_net_device_ops, xmit, 8);
+    PIN_FIELD(satori_net_device_ops, set_up, 16);
+    PIN_FIELD(satori_net_device_ops, set_mtu, 24);
+    PIN_FIELD(satori_net_device_ops, set_mac, 32);
+    PIN_FIELD(satori_net_device_ops, set_rx_mode, 40);
+}
+
+TEST_CASE("struct satori_net_meta layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_meta, 24);
+    PIN_FIELD(satori_net_meta, flags, 0);
+    PIN_FIELD(satori_net_meta, csum_start, 4);
+    PIN_FIELD(satori_net_meta, csum_offset, 6);
+    PIN_FIELD(satori_net_meta, gso_size, 8);
+    PIN_FIELD(satori_net_meta, hdr_len, 10);
+    PIN_FIELD(satori_net_meta, vlan_tci, 12);
+    PIN_FIELD(satori_net_meta, reserved0, 14);
+    PIN_FIELD(satori_net_meta, hash, 16);
+    PIN_FIELD(satori_net_meta, reserved1, 20);
+}
+
+TEST_CASE("struct satori_net_rx layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_rx, 48);
+    PIN_FIELD(satori_net_rx, struct_size, 0);
+    PIN_FIELD(satori_net_rx, queue, 4);
+    PIN_FIELD(satori_net_rx, data, 8);
+    PIN_FIELD(satori_net_rx, len, 16);
+    PIN_FIELD(satori_net_rx, reserved, 20);
+    PIN_FIELD(satori_net_rx, meta, 24);
+}
+
+TEST_CASE("struct satori_net_segment layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_segment, 32);
+    PIN_FIELD(satori_net_segment, va, 0);
+    PIN_FIELD(satori_net_segment, byte_offset, 8);
+    PIN_FIELD(satori_net_segment, len, 12);
+    PIN_FIELD(satori_net_segment, pfn_count, 16);
+    PIN_FIELD(satori_net_segment, reserved, 20);
+    PIN_FIELD(satori_net_segment, pfns, 24);
+}
+
+TEST_CASE("struct satori_net_service layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_service, 64);
+    PIN_FIELD(satori_net_service, struct_size, 0);
+    PIN_FIELD(satori_net_service, reserved, 4);
+    PIN_FIELD(satori_net_service, add_netdev, 8);
+    PIN_FIELD(satori_net_service, tx_done, 16);
+    PIN_FIELD(satori_net_service, wake_queue, 24);
+    PIN_FIELD(satori_net_service, receive, 32);
+    PIN_FIELD(satori_net_service, set_link, 40);
+    PIN_FIELD(satori_net_service, stats, 48);
+    PIN_FIELD(satori_net_service, remove_netdev, 56);
+}
+
+TEST_CASE("struct satori_net_stats layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_stats, 64);
+    PIN_FIELD(satori_net_stats, struct_size, 0);
+    PIN_FIELD(satori_net_stats, reserved, 4);
+    PIN_FIELD(satori_net_stats, tx_packets, 8);
+    PIN_FIELD(satori_net_stats, tx_bytes, 16);
+    PIN_FIELD(satori_net_stats, tx_dropped, 24);
+    PIN_FIELD(satori_net_stats, tx_queue_stops, 32);
+    PIN_FIELD(satori_net_stats, rx_packets, 40);
+    PIN_FIELD(satori_net_stats, rx_bytes, 48);
+    PIN_FIELD(satori_net_stats, rx_dropped, 56);
+}
+
+TEST_CASE("struct satori_net_tx layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_net_tx, 56);
+    PIN_FIELD(satori_net_tx, struct_size, 0);
+    PIN_FIELD(satori_net_tx, queue, 4);
+    PIN_FIELD(satori_net_tx, tag, 8);
+    PIN_FIELD(satori_net_tx, len, 16);
+    PIN_FIELD(satori_net_tx, segment_count, 20);
+    PIN_FIELD(satori_net_tx, segments, 24);
+    PIN_FIELD(satori_net_tx, meta, 32);
+}
+
+TEST_CASE("struct satori_netdev_params layout is frozen", "[abi][layout]") {
+    PIN_SIZE(satori_netdev_params, 72);
+    PIN_FIELD(satori_netdev_params, struct_size, 0);
+    PIN_FIELD(satori_netdev_params, caps, 4);
+    PIN_FIELD(satori_netdev_params, name, 8);
+    PIN_FIELD(satori_netdev_params, mac, 16);
+    PIN_FIELD(satori_netdev_params, reserved0, 22);
+    PIN_FIELD(satori_netdev_params, mtu, 24);
+    PIN_FIELD(satori_netdev_params, mtu_min, 28);
+    PIN_FIELD(satori_netdev_params, mtu_max, 32);
+    PIN_FIELD(satori_netdev_params, tx_queues, 36);
+    PIN_FIELD(satori_netdev_params, rx_queues, 40);
+    PIN_FIELD(satori_netdev_params, max_tx_segments, 44);
+    PIN_FIELD(satori_netdev_params, gso_max_size, 48);
+    PIN_FIELD(satori_netdev_params, reserved1, 52);
+    PIN_FIELD(satori_netdev_params, cookie, 56);
+    PIN_FIELD(satori_netdev_params, ops, 64);
 }
 
 TEST_CASE("struct satori_packet layout is frozen", "[abi][layout]") {

@@ -12,6 +12,8 @@
  * - `[timer]` timer expiry: serialized per timer; must not block.
  * - `[service]` upper-edge requests (block, net, hid): serialized per service instance
  *   unless the service says otherwise; must not block.
+ * - `[service & config]` configuration requests of a service (MTU, MAC, filters): from
+ *   the shim's control thread, serialized per device; may block.
  * - `[any]` any thread, concurrently.
  * A state may be added: `[channel & open]` means only while the channel is open.
  *

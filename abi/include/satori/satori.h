@@ -19,5 +19,7 @@
 #include <satori/timer.h>
 #include <satori/test_service.h>
 #include <satori/blk.h>
+#include <satori/net.h>
+#include <satori/hid.h>
 
 #endif /* SATORI_SATORI_H */
