@@ -3,6 +3,9 @@
 # The GPL line in a built plugin: it exports exactly satori_plugin_entry, it needs no
 # satori_* symbol from anyone (it does not link the shim), and it has no DT_NEEDED on
 # libsatori_shim. Usage: check_plugin_symbols.sh PLUGIN.so...
+# The full check is `satori check-plugin` (tools/cmd_check_plugin.cpp: versioned undefined
+# symbols only, DT_NEEDED list, ABI version); this quick script stays for tests/package, which
+# checks out-of-tree builds with binutils alone.
 set -u
 bad=0
 for so in "$@"; do

@@ -128,7 +128,7 @@ SATORI_SHIM_API int32_t satori_shim_create(const struct satori_shim_config *cfg,
  * - "vmbus.max_version": newest VMBus version to propose, "5.3".
  * - "log.level": "error", "warn", "info" or "debug".
  * - "blk.nbd_socket": Unix socket path of the NBD server (default
- *   $XDG_RUNTIME_DIR/satori/nbd.sock, else /tmp/satori-<uid>/nbd.sock).
+ *   $XDG_RUNTIME_DIR/satori/nbd.sock, else /tmp/satori-UID/nbd.sock).
  * - "blk.nbd_tcp": also listen on TCP, "127.0.0.1:10809"; "" = no TCP (default). @return 0, -SATORI_ENOENT unknown key, -SATORI_EINVAL bad value,
  * -SATORI_EBUSY already started.
  */
@@ -141,6 +141,8 @@ SATORI_SHIM_API int32_t satori_shim_set_option(struct satori_shim *shim, const c
 SATORI_SHIM_API int32_t satori_shim_load_plugin(struct satori_shim *shim, const char *path);
 /**
  * Loads every `*.so` in @p dir (sorted by name). Failures are logged and skipped.
+ * @param shim    the shim.
+ * @param dir     directory to scan (not recursive).
  * @param loaded  if not NULL, receives the number loaded.
  * @return 0 if the directory could be read (even if some plugins failed), else negative.
  */
