@@ -51,7 +51,11 @@ struct satori_blk_disk;
 /** Request flag: the write must be durable before it completes (forced unit access). */
 #define SATORI_BLK_REQ_FUA 0x1u
 
-/** One piece of a request's data buffer: a byte run over DMA memory. */
+/**
+ * One piece of a request's data buffer: a byte run over DMA memory. The segments of a
+ * request have no holes: every segment but the first starts at a page boundary and every
+ * segment but the last ends at one, so they can be described as a single GPA range.
+ */
 struct satori_blk_segment {
     void *va;              /**< Where the bytes are in the plugin's address space. */
     uint32_t byte_offset;  /**< Offset of @ref va into its first page, < 4096. */
@@ -70,7 +74,11 @@ struct satori_blk_request {
     uint32_t op;            /**< SATORI_BLK_OP_*. */
     uint64_t tag;           /**< The shim's id of the request; pass it to complete(). */
     uint64_t lba;           /**< First logical block (in logical_block_size units). */
-    uint32_t block_count;   /**< Logical blocks; 0 for FLUSH. */
+    /**
+     * Logical blocks; 0 for FLUSH. READ and WRITE never exceed max_transfer_bytes; DISCARD
+     * and WRITE_ZEROES may be larger (the plugin splits them if its device needs it).
+     */
+    uint32_t block_count;
     uint32_t flags;         /**< SATORI_BLK_REQ_* bits. */
     uint32_t segment_count; /**< Entries in @ref segments; 0 for operations without data. */
     uint32_t reserved;      /**< 0. */
@@ -86,6 +94,7 @@ struct satori_blk_disk_ops {
      * alignment, transfer size, flags). At most queue_depth requests are in flight.
      * @return 0: accepted, complete() follows (possibly before submit returns);
      *         negative SATORI_E*: failed at once, complete() must not be called.
+     * Requests may arrive as soon as add_disk has registered the disk, before it returns.
      * @context [service] Serialized per disk; must not block.
      */
     int32_t (*submit)(void *cookie, struct satori_blk_disk *disk,
@@ -117,7 +126,7 @@ struct satori_blk_service {
     /**
      * Registers a disk of device @p dev and starts exporting it.
      * @return 0 and *out; -SATORI_EINVAL bad parameters; -SATORI_EEXIST name taken.
-     * @context [probe] (or [channel] for disks found by a rescan the plugin started).
+     * @context [probe], or a plugin thread that may block (e.g. one running rescans).
      */
     int32_t (*add_disk)(const struct satori_blk_service *svc, struct satori_device *dev,
                         const struct satori_blk_disk_params *params, struct satori_blk_disk **out);
@@ -147,7 +156,8 @@ struct satori_blk_service {
     /**
      * Stops the export: no new requests are submitted; waits until every request in flight
      * was completed (a plugin whose device is gone completes them with -SATORI_ENODEV).
-     * @context [probe] May block.
+     * @context [probe], or a plugin thread that may block — never the context that
+     * completes the disk's requests (that would wait for itself).
      */
     void (*remove_disk)(struct satori_blk_disk *disk);
 };
