@@ -50,8 +50,8 @@ run-sample)
   for dir in plugins-cmake plugins-pc; do
     out=$("$prefix/bin/satori" run --sim --json --duration 1 --heartbeat-interval 100 \
       --plugins "$work/$dir")
-    echo "$out" | grep -q '"event":"bound"' || fail "$dir: the heartbeat plugin did not bind"
-    answered=$(echo "$out" | grep -c '"event":"heartbeat"' || true)
+    grep -q '"event":"bound"' <<<"$out" || fail "$dir: the heartbeat plugin did not bind"
+    answered=$(grep -c '"event":"heartbeat"' <<<"$out" || true)
     [ "$answered" -ge 3 ] || fail "$dir: only $answered heartbeats answered"
     echo "$dir: bound, $answered heartbeats answered by the installed satori"
   done
@@ -64,25 +64,24 @@ deb)
     [ -n "$deb" ] || fail "no $p package"
     dpkg-deb -I "$deb" >/dev/null
     contents=$(dpkg-deb -c "$deb")
-    echo "$contents" | grep -q "usr/share/doc/$p/copyright" || fail "$p has no copyright file"
+    # read whole files first: `tar | grep -q` would fail under pipefail when grep exits early
+    copyright=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/$p/copyright)
+    grep -q "usr/share/doc/$p/copyright" <<<"$contents" || fail "$p has no copyright file"
     case $p in
     satori-shim)
-      echo "$contents" | grep -q 'libsatori_shim.so.1' || fail "$p lacks the shim"
-      echo "$contents" | grep -q 'bin/satori$' || fail "$p lacks the satori tool"
-      echo "$contents" | grep -qE '\.h$|plugins/' && fail "$p must hold only the shim and the tool"
-      dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/$p/copyright | grep -q 'GPL-2.0-only' \
-        || fail "$p copyright does not say GPL-2.0-only" ;;
+      grep -q 'libsatori_shim.so.1' <<<"$contents" || fail "$p lacks the shim"
+      grep -q 'bin/satori$' <<<"$contents" || fail "$p lacks the satori tool"
+      grep -qE '\.h$|plugins/' <<<"$contents" && fail "$p must hold only the shim and the tool"
+      grep -q 'GPL-2.0-only' <<<"$copyright" || fail "$p copyright does not say GPL-2.0-only" ;;
     satori-dev)
-      echo "$contents" | grep -q 'include/satori/plugin.h' || fail "$p lacks headers"
-      echo "$contents" | grep -q 'cmake/Satori/SatoriConfig.cmake' || fail "$p lacks the CMake package"
-      echo "$contents" | grep -q 'pkgconfig/satori.pc' || fail "$p lacks satori.pc"
-      dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/$p/copyright | grep -q 'Linux-syscall-note' \
-        || fail "$p copyright does not name the header license" ;;
+      grep -q 'include/satori/plugin.h' <<<"$contents" || fail "$p lacks headers"
+      grep -q 'cmake/Satori/SatoriConfig.cmake' <<<"$contents" || fail "$p lacks the CMake package"
+      grep -q 'pkgconfig/satori.pc' <<<"$contents" || fail "$p lacks satori.pc"
+      grep -q 'Linux-syscall-note' <<<"$copyright" || fail "$p copyright does not name the header license" ;;
     satori-plugins)
-      echo "$contents" | grep -q 'plugins/heartbeat.so' || fail "$p lacks heartbeat.so"
-      echo "$contents" | grep -q 'libsatori_shim' && fail "$p must not hold the shim"
-      dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/$p/copyright | grep -q 'License: MIT' \
-        || fail "$p copyright does not say MIT" ;;
+      grep -q 'plugins/heartbeat.so' <<<"$contents" || fail "$p lacks heartbeat.so"
+      grep -q 'libsatori_shim' <<<"$contents" && fail "$p must not hold the shim"
+      grep -q 'License: MIT' <<<"$copyright" || fail "$p copyright does not say MIT" ;;
     esac
     echo "$p: $(basename "$deb") OK ($(echo "$contents" | wc -l) entries)"
   done

@@ -169,7 +169,7 @@ TEST_CASE_METHOD(ChannelFixture, "info reports the shim's snapshot", "[sdk][chan
     CHECK(info->ring_bytes_out == satori::kDefaultRingBytes);
 }
 
-TEST_CASE_METHOD(ChannelFixture, "a Channel closes exactly once; moves transfer ownership",
+TEST_CASE_METHOD(ChannelFixture, "a Channel closes exactly once and moves transfer ownership",
                  "[sdk][channel][raii]")
 {
     {

@@ -112,7 +112,7 @@ TEST_CASE("a heartbeat is answered with sequence + 1", "[heartbeat]")
     CHECK(r.heartbeats() == 2);
 }
 
-TEST_CASE("the reply is cut to the pipe size; host padding is not echoed", "[heartbeat]")
+TEST_CASE("the reply is cut to the pipe size and host padding is not echoed", "[heartbeat]")
 {
     Responder r;
     const auto message = icm::message({.type = 1}, icm::heartbeat_body(1));

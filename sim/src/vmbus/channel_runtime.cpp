@@ -148,7 +148,8 @@ void ChannelRuntime::drain(std::vector<std::byte> &buf)
 {
     std::string why;
     for (;;) {
-        while (!stopping_.load(std::memory_order_relaxed)) {
+        while (!stopping_.load(std::memory_order_relaxed) &&
+               !paused_.load(std::memory_order_acquire)) {
             ring::IncomingRing::Status status;
             bool writer_waiting = false;
             {
@@ -178,7 +179,9 @@ void ChannelRuntime::drain(std::vector<std::byte> &buf)
             }
             deliver(buf);
         }
-        if (stopping_.load(std::memory_order_relaxed)) return;
+        // Paused: return still masked; resume_reading() re-arms a drain.
+        if (stopping_.load(std::memory_order_relaxed) || paused_.load(std::memory_order_acquire))
+            return;
         std::lock_guard lock(reader_mutex_);
         if (in_stopped_ || in_.unmask_and_check_empty()) return;
     }
@@ -223,7 +226,26 @@ void ChannelRuntime::log(LogLevel level, std::string_view message) const
 void ChannelRuntime::offer_subchannels(uint16_t count)
 {
     if (closed_.load(std::memory_order_acquire)) return;
-    env_->queue->push(OfferSubchannels{p_.relid, count});
+    env_->queue->push(OfferSubchannels{p_.relid, count, false});
+}
+
+void ChannelRuntime::ensure_subchannels(uint16_t total)
+{
+    if (closed_.load(std::memory_order_acquire)) return;
+    env_->queue->push(OfferSubchannels{p_.relid, total, true});
+}
+
+void ChannelRuntime::pause_reading()
+{
+    paused_.store(true, std::memory_order_release);
+}
+
+void ChannelRuntime::resume_reading()
+{
+    if (!paused_.exchange(false, std::memory_order_acq_rel)) return;
+    // Same wake-up as a guest signal: the run loop checks signal_pending_ under
+    // event_mutex_, so a resume racing with the loop going to sleep is not lost.
+    on_guest_signal();
 }
 
 } // namespace satori::sim::detail

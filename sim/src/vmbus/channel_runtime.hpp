@@ -79,6 +79,9 @@ class ChannelRuntime final : public HostChannel {
                       std::span<const std::byte> src) const override;
     std::shared_ptr<const GpadlMapping> gpadl(uint32_t handle) const override;
     void offer_subchannels(uint16_t count) override;
+    void ensure_subchannels(uint16_t total) override;
+    void pause_reading() override;
+    void resume_reading() override;
     Timers &timers() noexcept override { return *env_->timers; }
     void log(LogLevel level, std::string_view message) const override;
     bool is_open() const noexcept override { return !closed_.load(std::memory_order_acquire); }
@@ -118,6 +121,7 @@ class ChannelRuntime final : public HostChannel {
     uint64_t signal_seq_ = 0;
     bool stop_ = false;
     std::atomic<bool> stopping_{false}; ///< lock-free copy of stop_ for the drain loop
+    std::atomic<bool> paused_{false};   ///< pause_reading(): the drain loop stops early
 
     std::mutex send_mutex_; ///< one writer at a time; also orders closed_ against writes
     std::atomic<bool> closed_{false};

@@ -29,6 +29,7 @@ struct RescindDevice {
 struct OfferSubchannels {
     uint32_t primary_relid;
     uint16_t count;
+    bool up_to_total; ///< count is the total wanted, not how many more
 };
 /// Test hook: a host->guest control message sent unchecked, in order with the others.
 struct RawMessage {

@@ -53,7 +53,7 @@ void VmbusServer::handle(Command &cmd)
             else if constexpr (std::is_same_v<T, RescindDevice>)
                 rescind_device(c.vsp);
             else if constexpr (std::is_same_v<T, OfferSubchannels>)
-                offer_subchannels(c.primary_relid, c.count);
+                offer_subchannels(c.primary_relid, c.count, c.up_to_total);
             else if constexpr (std::is_same_v<T, RawMessage>)
                 synic_.send(OutboundMessage{std::move(c.bytes), msg_vp_, msg_sint_, {}});
             else if constexpr (std::is_same_v<T, Barrier>)

@@ -69,7 +69,7 @@ uint32_t VmbusServer::offer_channel(Device &dev, uint16_t sub_channel_index)
     return relid;
 }
 
-void VmbusServer::offer_subchannels(uint32_t primary_relid, uint16_t count)
+void VmbusServer::offer_subchannels(uint32_t primary_relid, uint16_t count, bool up_to_total)
 {
     Channel *primary = find_channel(primary_relid);
     if (!primary || primary->state == ChannelState::revoked || primary->sub_channel_index != 0) {
@@ -83,6 +83,10 @@ void VmbusServer::offer_subchannels(uint32_t primary_relid, uint16_t count)
     }
     Device *dev = find_device(primary->vsp.get());
     if (!dev) return;
+    if (up_to_total) {
+        const uint16_t offered = static_cast<uint16_t>(dev->next_sub_channel_index - 1);
+        count = count > offered ? static_cast<uint16_t>(count - offered) : 0;
+    }
     for (uint16_t i = 0; i < count; ++i) {
         if (dev->next_sub_channel_index > kMaxSubChannels) {
             log_.warn(dev->vsp->info().name, ": more than ", kMaxSubChannels,

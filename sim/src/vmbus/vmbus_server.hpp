@@ -67,7 +67,7 @@ class VmbusServer {
     // server_offers.cpp
     void add_device(std::shared_ptr<Vsp> vsp);
     void rescind_device(const std::shared_ptr<Vsp> &vsp);
-    void offer_subchannels(uint32_t primary_relid, uint16_t count);
+    void offer_subchannels(uint32_t primary_relid, uint16_t count, bool up_to_total);
     uint32_t offer_channel(Device &dev, uint16_t sub_channel_index);
     void revoke_channel(Channel &ch);
     void on_relid_released(std::span<const std::byte> msg);

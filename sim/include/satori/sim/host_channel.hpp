@@ -118,6 +118,17 @@ class HostChannel : public std::enable_shared_from_this<HostChannel> {
     /// Asks the host to offer @p count more sub-channels of this device (same class and
     /// instance GUID, sub_channel_index continuing from the last one). Asynchronous.
     virtual void offer_subchannels(uint16_t count) = 0;
+    /// Makes sure at least @p total sub-channels of this device are offered in the current
+    /// VMBus connection: offers only the missing ones, never rescinds (OpenVMM's
+    /// enable_subchannels). Asynchronous; only on a primary channel.
+    virtual void ensure_subchannels(uint16_t total) = 0;
+
+    /// Stops taking packets out of the guest->host ring once the current on_packet returns;
+    /// the guest's packets wait in the ring (which stays masked) until resume_reading().
+    /// For a VSP's per-channel queue-depth limit. @context [any]
+    virtual void pause_reading() = 0;
+    /// Undoes pause_reading(): the data-path thread drains the ring again. @context [any]
+    virtual void resume_reading() = 0;
 
     /// Timers of this guest connection.
     virtual Timers &timers() noexcept = 0;
