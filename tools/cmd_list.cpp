@@ -16,7 +16,11 @@ int run_list(bool sim, bool json)
         return fail("list needs a host: use --sim (the only back end in this release)");
     Output out(json);
     SimOptions opt;
-    auto host = make_sim_host(opt, out);
+    SimSetup setup;
+    std::string error;
+    if (!make_sim_host(opt, out, setup, error))
+        return fail(error);
+    auto &host = setup.host;
     nlohmann::json devices = nlohmann::json::array();
     std::string text = "CLASS                                 INSTANCE                              NAME";
     for (const auto &o : host->offers()) {

@@ -2,6 +2,7 @@
 // satori run --sim — load plugins, attach them to the simulated host, show what happens,
 // stop cleanly on Ctrl-C / SIGTERM (or after --duration).
 #include <cstdio>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -24,6 +25,9 @@ struct RunOptions {
     double duration_s = 0;
     bool json = false;
     int verbose = 0;
+    std::vector<std::string> disks;
+    std::string nbd_socket;
+    std::string nbd_tcp;
 };
 
 const char *event_name(uint32_t kind)
@@ -40,6 +44,8 @@ const char *event_name(uint32_t kind)
     case SATORI_SHIM_EV_REMOVED: return "removed";
     case SATORI_SHIM_EV_CHANNEL_ERROR: return "channel_error";
     case SATORI_SHIM_EV_DISCONNECTED: return "disconnected";
+    case SATORI_SHIM_EV_EXPORT_ADDED: return "export_added";
+    case SATORI_SHIM_EV_EXPORT_REMOVED: return "export_removed";
     default: return "event";
     }
 }
@@ -78,6 +84,8 @@ void on_shim_event(void *cookie, const satori_shim_event *ev)
     nlohmann::json obj = {{"status", ev->status}, {"value", ev->value}};
     if (ev->plugin)
         obj["plugin"] = ev->plugin;
+    if (ev->struct_size >= offsetof(satori_shim_event, detail) + sizeof(ev->detail) && ev->detail)
+        obj["detail"] = ev->detail;
     bool about_device = ev->kind >= SATORI_SHIM_EV_OFFER && ev->kind <= SATORI_SHIM_EV_CHANNEL_ERROR;
     if (about_device) {
         obj["class"] = guid_text(ev->class_id);
@@ -125,13 +133,24 @@ int run_run(const RunOptions &o)
     if (!std::filesystem::is_directory(dir))
         return fail("plugin directory " + dir + " does not exist (use --plugins DIR)");
 
-    Output out(o.json);
-    install_stop_handlers();
     SimOptions so;
     so.host_max_version = host_max;
     so.heartbeat_interval_ms = o.heartbeat_interval_ms;
     so.verbose = o.verbose > 0;
-    auto host = make_sim_host(so, out);
+    for (const auto &text : o.disks) {
+        DiskSpec d;
+        std::string error;
+        if (!parse_disk_spec(text, d, error))
+            return fail(error);
+        so.disks.push_back(d);
+    }
+
+    Output out(o.json);
+    install_stop_handlers();
+    SimSetup setup;
+    if (std::string error; !make_sim_host(so, out, setup, error))
+        return fail(error);
+    auto &host = setup.host;
 
     satori_shim_config cfg{};
     cfg.struct_size = sizeof(cfg);
@@ -144,6 +163,14 @@ int run_run(const RunOptions &o)
     if (int32_t r = satori_shim_create(&cfg, &shim); r < 0)
         return fail(std::string("cannot create the shim: ") + satori_shim_strerror(r));
 
+    if (!o.nbd_socket.empty() && satori_shim_set_option(shim, "blk.nbd_socket", o.nbd_socket.c_str()) < 0) {
+        satori_shim_destroy(shim);
+        return fail("--nbd-socket " + o.nbd_socket + ": not a usable socket path");
+    }
+    if (!o.nbd_tcp.empty() && satori_shim_set_option(shim, "blk.nbd_tcp", o.nbd_tcp.c_str()) < 0) {
+        satori_shim_destroy(shim);
+        return fail("--nbd-tcp " + o.nbd_tcp + ": expected 127.0.0.1:PORT");
+    }
     uint32_t loaded = 0;
     satori_shim_load_plugin_dir(shim, dir.c_str(), &loaded);
     if (loaded == 0)
@@ -176,6 +203,15 @@ int run_run(const RunOptions &o)
         text += "; heartbeats sent " + std::to_string(s.sent) + ", answered " +
                 std::to_string(s.answered) + ", wrong " + std::to_string(s.wrong);
     }
+    if (setup.storvsp) {
+        auto s = setup.storvsp->stats();
+        summary["storage"] = {{"commands", s.srbs},         {"errors", s.srb_errors},
+                              {"bytes_read", s.bytes_read}, {"bytes_written", s.bytes_written},
+                              {"flushes", s.flushes},       {"unmapped_blocks", s.unmapped_blocks}};
+        text += "; storage: " + std::to_string(s.srbs) + " SCSI commands, " +
+                std::to_string(s.bytes_read) + " bytes read, " + std::to_string(s.bytes_written) +
+                " bytes written";
+    }
     host.reset();
     out.event("stopped", text, summary);
     return 0;
@@ -198,6 +234,10 @@ void add_run_command(CLI::App &app, int &rc)
         ->check(CLI::Range(10u, 3600000u));
     cmd->add_option("--duration", o->duration_s, "Stop after this many seconds (default: until Ctrl-C)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--disk", o->disks,
+                    "Disk image for the simulated SCSI controller: PATH[,ro][,lun=N] (repeatable)");
+    cmd->add_option("--nbd-socket", o->nbd_socket, "Unix socket of the NBD server for the disks");
+    cmd->add_option("--nbd-tcp", o->nbd_tcp, "Also serve NBD on TCP, e.g. 127.0.0.1:10809");
     cmd->add_flag("--json", o->json, "One JSON object per line instead of status lines");
     cmd->add_flag("-v,--verbose", o->verbose, "More log output (repeat for debug)");
     cmd->callback([o, &rc] { rc = run_run(*o); });

@@ -61,6 +61,7 @@ static void release_leftovers(struct shim_device *dev)
 {
 	channels_release_device(dev);
 	timers_release_device(dev->shim, dev);
+	blk_release_device(dev->shim, dev);
 	dma_free_all(dev);
 }
 

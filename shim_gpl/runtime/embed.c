@@ -42,7 +42,8 @@ SATORI_SHIM_API int32_t satori_shim_create(const struct satori_shim_config *cfg,
 	pthread_mutex_init(&shim->mu, NULL);
 	shim_os_init(shim, &shim->os);
 	services_init(shim);
-	if (timers_create(shim) < 0 || workq_create("satori-msg", &shim->msgq) < 0 ||
+	if (timers_create(shim) < 0 || blk_create(shim) < 0 ||
+	    workq_create("satori-msg", &shim->msgq) < 0 ||
 	    workq_create("satori-probe", &shim->lifecycle) < 0) {
 		satori_shim_destroy(shim);
 		return -SATORI_ENOMEM;
@@ -82,6 +83,8 @@ SATORI_SHIM_API int32_t satori_shim_set_option(struct satori_shim *shim, const c
 		}
 		return -SATORI_EINVAL;
 	}
+	if (!strncmp(key, "blk.", 4))
+		return blk_set_option(shim, key, value);
 	return -SATORI_ENOENT;
 }
 
@@ -189,7 +192,7 @@ SATORI_SHIM_API int32_t satori_shim_inspect_plugin(const char *path,
 	struct shim_plugin *p;
 	int32_t r;
 
-	if (!path || !out || out->struct_size < sizeof(info))
+	if (!path || !out || out->struct_size < offsetof(struct satori_shim_plugin_info, name))
 		return -SATORI_EINVAL;
 	r = satori_shim_create(&cfg, &shim);
 	if (r < 0)
@@ -206,7 +209,9 @@ SATORI_SHIM_API int32_t satori_shim_inspect_plugin(const char *path,
 		info.class_count = p->desc.class_count;
 		for (uint32_t i = 0; i < p->desc.class_count && i < 16; i++)
 			info.classes[i] = p->desc.classes[i];
-		memcpy(out, &info, sizeof(info));
+		/* an embedder built against an older (smaller) struct gets what fits */
+		memcpy(out, &info, out->struct_size < sizeof(info) ? out->struct_size : sizeof(info));
+		out->struct_size = out->struct_size < sizeof(info) ? out->struct_size : (uint32_t)sizeof(info);
 		loader_unload(p);
 	}
 	satori_shim_destroy(shim);
@@ -278,6 +283,7 @@ SATORI_SHIM_API int32_t satori_shim_start(struct satori_shim *shim)
 		return r;
 	}
 	shim->stopping = false;
+	blk_start(shim);
 	r = hvlink_backend_connect(shim);
 	if (r < 0) {
 		shim_log(shim, SATORI_LOG_ERROR, "the host refused the connection: %s",
@@ -306,6 +312,7 @@ SATORI_SHIM_API int32_t satori_shim_stop(struct satori_shim *shim)
 	shim->stopping = true;
 	pthread_mutex_unlock(&shim->mu);
 	devices_remove_all(shim);
+	blk_stop(shim);
 	r = vmbus_conn_disconnect(shim->conn);
 	shim_emit(shim, SATORI_SHIM_EV_DISCONNECTED, r, 0, NULL, NULL, NULL, "VMBus disconnected%s",
 		  r < 0 ? " (the host did not confirm UNLOAD)" : "");
@@ -327,6 +334,7 @@ SATORI_SHIM_API void satori_shim_destroy(struct satori_shim *shim)
 	}
 	workq_destroy(shim->lifecycle);
 	workq_destroy(shim->msgq);
+	blk_destroy(shim);
 	timers_destroy(shim);
 	pthread_mutex_destroy(&shim->mu);
 	pthread_mutex_destroy(&shim->log_mu);

@@ -47,6 +47,20 @@ void shim_guid_str(const uint8_t *b, char *buf)
 		 b[13], b[14], b[15]);
 }
 
+void shim_emit_event(struct satori_shim *shim, struct satori_shim_event *ev)
+{
+	ev->struct_size = sizeof(*ev);
+	/* an embedder with an event callback shows events itself: keep them out of its log */
+	if (!shim->cfg.on_event) {
+		shim_log(shim, ev->status < 0 ? SATORI_LOG_WARN : SATORI_LOG_INFO, "%s", ev->message);
+		return;
+	}
+	shim_log(shim, SATORI_LOG_DEBUG, "%s", ev->message);
+	pthread_mutex_lock(&shim->log_mu);
+	shim->cfg.on_event(shim->cfg.cookie, ev);
+	pthread_mutex_unlock(&shim->log_mu);
+}
+
 void shim_emit(struct satori_shim *shim, uint32_t kind, int32_t status, uint32_t value,
 	       const char *plugin, const uint8_t *class_id, const uint8_t *instance_id,
 	       const char *fmt, ...)
@@ -58,14 +72,7 @@ void shim_emit(struct satori_shim *shim, uint32_t kind, int32_t status, uint32_t
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* an embedder with an event callback shows events itself: keep them out of its log */
-	if (!shim->cfg.on_event) {
-		shim_log(shim, status < 0 ? SATORI_LOG_WARN : SATORI_LOG_INFO, "%s", msg);
-		return;
-	}
-	shim_log(shim, SATORI_LOG_DEBUG, "%s", msg);
 	memset(&ev, 0, sizeof(ev));
-	ev.struct_size = sizeof(ev);
 	ev.kind = kind;
 	ev.status = status;
 	ev.value = value;
@@ -75,7 +82,5 @@ void shim_emit(struct satori_shim *shim, uint32_t kind, int32_t status, uint32_t
 		memcpy(ev.class_id.b, class_id, 16);
 	if (instance_id)
 		memcpy(ev.instance_id.b, instance_id, 16);
-	pthread_mutex_lock(&shim->log_mu);
-	shim->cfg.on_event(shim->cfg.cookie, &ev);
-	pthread_mutex_unlock(&shim->log_mu);
+	shim_emit_event(shim, &ev);
 }

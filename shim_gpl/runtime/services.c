@@ -40,5 +40,7 @@ const void *services_get(const struct satori_host *host, const char *id)
 		return &shim->svc_timer.tbl;
 	if (!strcmp(id, SATORI_SERVICE_TEST))
 		return &shim->svc_test.tbl;
+	if (!strcmp(id, SATORI_SERVICE_BLK))
+		return blk_service_table(shim);
 	return NULL;
 }

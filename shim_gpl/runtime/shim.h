@@ -25,6 +25,7 @@
 
 struct satori_shim;
 struct shim_device;
+struct blk_state;
 
 /* ---- logging (log.c) ---- */
 void shim_log(struct satori_shim *shim, uint32_t level, const char *fmt, ...)
@@ -33,6 +34,8 @@ void shim_vlog(struct satori_shim *shim, uint32_t level, const char *fmt, va_lis
 void shim_emit(struct satori_shim *shim, uint32_t kind, int32_t status, uint32_t value,
 	       const char *plugin, const uint8_t *class_id, const uint8_t *instance_id,
 	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Delivers a filled event (message set; struct_size is set here) to the embedder or the log. */
+void shim_emit_event(struct satori_shim *shim, struct satori_shim_event *ev);
 const char *shim_strerror(int32_t err);
 /* "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f" from wire bytes; buf >= 37 bytes */
 void shim_guid_str(const uint8_t *wire, char *buf);
@@ -156,6 +159,7 @@ struct satori_shim {
 	struct shim_timer_service svc_timer;
 	struct shim_timers *timers;
 	uint64_t test_pings; /* atomic */
+	struct blk_state *blk; /* satori.blk/1 and its NBD server (services/blk/) */
 };
 
 /* devices.c */
@@ -185,6 +189,18 @@ int32_t timers_create(struct satori_shim *shim);
 void timers_destroy(struct satori_shim *shim);
 void timers_release_device(struct satori_shim *shim, struct shim_device *dev);
 void timers_init_service(struct shim_timer_service *svc, struct satori_shim *shim);
+
+/* services/blk/blk_service.c */
+int32_t blk_create(struct satori_shim *shim);
+void blk_destroy(struct satori_shim *shim);
+const void *blk_service_table(struct satori_shim *shim);
+/* "blk.*" keys of satori_shim_set_option; -SATORI_ENOENT for other keys */
+int32_t blk_set_option(struct satori_shim *shim, const char *key, const char *value);
+int32_t blk_start(struct satori_shim *shim);
+/* removes what is left, stops listening (after devices_remove_all) */
+void blk_stop(struct satori_shim *shim);
+/* the device went away: remove the disks its plugin left registered */
+void blk_release_device(struct satori_shim *shim, struct shim_device *dev);
 
 /* loader/loader.c */
 int32_t loader_load(struct satori_shim *shim, const char *path, struct shim_plugin **out,

@@ -32,7 +32,7 @@ struct satori_blk_disk;
  * @{ */
 #define SATORI_BLK_F_READ_ONLY       0x01u /**< Writes, discards and write-zeroes fail with -SATORI_EPERM. */
 #define SATORI_BLK_F_FLUSH           0x02u /**< The disk has a volatile cache: FLUSH is meaningful. */
-#define SATORI_BLK_F_FUA             0x04u /**< Writes may carry SATORI_BLK_REQ_FUA. */
+#define SATORI_BLK_F_FUA             0x04u /**< WRITE and WRITE_ZEROES may carry SATORI_BLK_REQ_FUA. */
 #define SATORI_BLK_F_DISCARD         0x08u /**< SATORI_BLK_OP_DISCARD is supported (SCSI UNMAP). */
 #define SATORI_BLK_F_WRITE_ZEROES    0x10u /**< SATORI_BLK_OP_WRITE_ZEROES is supported. */
 #define SATORI_BLK_F_DISCARD_ZEROES  0x20u /**< Discarded blocks read back as zeroes. */
@@ -156,6 +156,7 @@ struct satori_blk_service {
     /**
      * Stops the export: no new requests are submitted; waits until every request in flight
      * was completed (a plugin whose device is gone completes them with -SATORI_ENODEV).
+     * The disk handle is invalid once this returns (complete() must not be called with it).
      * @context [probe], or a plugin thread that may block — never the context that
      * completes the disk's requests (that would wait for itself).
      */
