@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // satori run --sim — load plugins, attach them to the simulated host, show what happens,
 // stop cleanly on Ctrl-C / SIGTERM (or after --duration).
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstddef>
 #include <filesystem>
@@ -10,6 +12,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "input_run.hpp"
 #include "sim_setup.hpp"
 
 namespace satori::tool {
@@ -18,6 +21,7 @@ namespace {
 
 struct RunOptions {
     bool sim = false;
+    std::string connect; ///< --connect PATH: a host in another process (satori-sim --listen)
     std::string plugins;
     std::string max_vmbus_version;
     std::string host_max_version;
@@ -26,8 +30,10 @@ struct RunOptions {
     bool json = false;
     int verbose = 0;
     std::vector<std::string> disks;
+    std::vector<std::string> nics;
     std::string nbd_socket;
     std::string nbd_tcp;
+    InputOptions input;
 };
 
 const char *event_name(uint32_t kind)
@@ -78,8 +84,13 @@ void on_shim_log(void *, uint32_t level, const char *line)
     std::fprintf(stderr, "satori: %s: %s\n", names[level < 4 ? level : 3], line);
 }
 
+/// Set when the back end lost the host (SATORI_SHIM_DISCONNECT_HOST_LOST); the main loop recovers.
+std::atomic<bool> g_host_lost{false};
+
 void on_shim_event(void *cookie, const satori_shim_event *ev)
 {
+    if (ev->kind == SATORI_SHIM_EV_DISCONNECTED && ev->value == SATORI_SHIM_DISCONNECT_HOST_LOST)
+        g_host_lost = true;
     auto *out = static_cast<Output *>(cookie);
     nlohmann::json obj = {{"status", ev->status}, {"value", ev->value}};
     if (ev->plugin)
@@ -120,10 +131,45 @@ void print_devices(satori_shim *shim, Output &out)
     out.event("devices", "devices:" + ctx.text, {{"devices", ctx.list}});
 }
 
+/// Host lost: stop the devices (their clients get errors), then start again until the host
+/// is back; it re-offers its devices and the plugins probe them again.
+void reconnect(satori_shim *shim, Output &out, const std::string &path)
+{
+    out.event("host_lost", "host lost: devices removed, reconnecting to " + path, {{"path", path}});
+    satori_shim_stop(shim);
+    for (uint32_t attempt = 1; !stop_requested(); attempt++) {
+        g_host_lost = false;
+        if (satori_shim_start(shim) == 0) {
+            out.event("reconnected", "reconnected to " + path + " (attempt " +
+                                         std::to_string(attempt) + ")",
+                      {{"path", path}, {"attempts", attempt}});
+            print_devices(shim, out);
+            return;
+        }
+        sleep_unless_stopped(attempt < 10 ? 100u * attempt : 1000u);
+    }
+}
+
+/// Runs until Ctrl-C (or @p duration_s), recovering from a lost host (--connect only).
+void wait_running(satori_shim *shim, Output &out, double duration_s, const std::string &path)
+{
+    auto end = std::chrono::steady_clock::now() +
+               std::chrono::milliseconds(static_cast<int64_t>(duration_s * 1000));
+    while (!stop_requested() && (duration_s <= 0 || std::chrono::steady_clock::now() < end)) {
+        if (g_host_lost && !path.empty())
+            reconnect(shim, out, path);
+        sleep_unless_stopped(100);
+    }
+}
+
 int run_run(const RunOptions &o)
 {
-    if (!o.sim)
-        return fail("run needs a host: use --sim (the only back end in this release)");
+    if (!o.sim && o.connect.empty())
+        return fail("run needs a host: use --sim (built in) or --connect PATH (satori-sim --listen PATH)");
+    if (o.sim && !o.connect.empty())
+        return fail("--sim and --connect exclude each other");
+    if (!o.connect.empty() && (!o.disks.empty() || !o.nics.empty()))
+        return fail("--disk and --nic configure the host: give them to satori-sim, not to satori run --connect");
     uint32_t max_vmbus = 0, host_max = 0;
     if (!o.max_vmbus_version.empty() && !parse_version(o.max_vmbus_version, max_vmbus))
         return fail("--max-vmbus-version must look like 5.3, not '" + o.max_vmbus_version + "'");
@@ -136,6 +182,7 @@ int run_run(const RunOptions &o)
     SimOptions so;
     so.host_max_version = host_max;
     so.heartbeat_interval_ms = o.heartbeat_interval_ms;
+    so.heartbeat = o.connect.empty(); // with --connect the host is another process
     so.verbose = o.verbose > 0;
     for (const auto &text : o.disks) {
         DiskSpec d;
@@ -144,6 +191,13 @@ int run_run(const RunOptions &o)
             return fail(error);
         so.disks.push_back(d);
     }
+    for (const auto &text : o.nics) {
+        NicSpec n;
+        std::string error;
+        if (!parse_nic_spec(text, n, error))
+            return fail(error);
+        so.nics.push_back(n);
+    }
 
     Output out(o.json);
     install_stop_handlers();
@@ -151,6 +205,9 @@ int run_run(const RunOptions &o)
     if (std::string error; !make_sim_host(so, out, setup, error))
         return fail(error);
     auto &host = setup.host;
+    InputRun input_run;
+    if (std::string error; !input_run.setup(o.input, *host, out, error))
+        return fail(error);
 
     satori_shim_config cfg{};
     cfg.struct_size = sizeof(cfg);
@@ -171,29 +228,54 @@ int run_run(const RunOptions &o)
         satori_shim_destroy(shim);
         return fail("--nbd-tcp " + o.nbd_tcp + ": expected 127.0.0.1:PORT");
     }
+    for (size_t i = 0; i < setup.netvsps.size(); ++i) {
+        const auto &mac = setup.netvsps[i]->config().mac;
+        char text[64];
+        std::snprintf(text, sizeof(text), "%s=%02x:%02x:%02x:%02x:%02x:%02x", so.nics[i].tap.c_str(),
+                      mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        if (satori_shim_set_option(shim, "net.tap", text) < 0) {
+            satori_shim_destroy(shim);
+            return fail(std::string("--nic ") + text + ": the shim refused the interface name");
+        }
+    }
+    if (std::string error; !input_run.configure_shim(shim, error)) {
+        satori_shim_destroy(shim);
+        return fail(error);
+    }
     uint32_t loaded = 0;
     satori_shim_load_plugin_dir(shim, dir.c_str(), &loaded);
     if (loaded == 0)
         out.event("warning", "no plugin could be loaded from " + dir, {{"dir", dir}});
-    satori_shim_connect_hvlink(shim, host->hvlink());
+    satori_socket_host *remote = nullptr;
+    if (!o.connect.empty()) {
+        if (int32_t r = satori_shim_connect_socket(shim, o.connect.c_str(), &remote); r < 0) {
+            satori_shim_destroy(shim);
+            return fail("--connect " + o.connect + ": " + satori_shim_strerror(r));
+        }
+    } else {
+        satori_shim_connect_hvlink(shim, host->hvlink());
+    }
     if (int32_t r = satori_shim_start(shim); r < 0) {
         satori_shim_destroy(shim);
+        satori_socket_host_free(remote);
+        if (!o.connect.empty())
+            return fail("cannot attach to the host at " + o.connect + ": " + satori_shim_strerror(r) +
+                        " (is `satori-sim --listen " + o.connect + "` running?)");
         return fail(std::string("cannot start: ") + satori_shim_strerror(r));
     }
     print_devices(shim, out);
+    input_run.start();
     char secs[32];
     std::snprintf(secs, sizeof(secs), "%g", o.duration_s);
     out.event("running", o.duration_s > 0 ? std::string("running for ") + secs + " s"
                                           : "running; press Ctrl-C to stop");
-    if (o.duration_s > 0)
-        sleep_unless_stopped(static_cast<uint32_t>(o.duration_s * 1000));
-    else
-        while (!stop_requested())
-            sleep_unless_stopped(1000);
+    wait_running(shim, out, o.duration_s, o.connect);
 
     out.event("stopping", "stopping");
+    input_run.stop();
     satori_shim_stop(shim);
     satori_shim_destroy(shim);
+    satori_socket_host_free(remote);
     nlohmann::json summary = nlohmann::json::object();
     std::string text = "stopped";
     if (auto hb = host->heartbeat()) {
@@ -212,6 +294,15 @@ int run_run(const RunOptions &o)
                 std::to_string(s.bytes_read) + " bytes read, " + std::to_string(s.bytes_written) +
                 " bytes written";
     }
+    for (const auto &vsp : setup.netvsps) {
+        auto s = vsp->stats();
+        summary["network"].push_back({{"nic", vsp->config().name}, {"tx_frames", s.tx_frames},
+                                      {"rx_frames", s.rx_frames}, {"rx_dropped", s.rx_dropped},
+                                      {"nvsp_version", s.nvsp_version}});
+        text += "; " + vsp->config().name + ": " + std::to_string(s.tx_frames) + " frames from the guest, " +
+                std::to_string(s.rx_frames) + " to it (" + std::to_string(s.rx_dropped) + " dropped)";
+    }
+    input_run.summarize(summary, text);
     host.reset();
     out.event("stopped", text, summary);
     return 0;
@@ -224,6 +315,9 @@ void add_run_command(CLI::App &app, int &rc)
     auto *cmd = app.add_subcommand("run", "Load plugins and drive the devices of a host");
     auto o = std::make_shared<RunOptions>();
     cmd->add_flag("--sim", o->sim, "Use the built-in simulated Hyper-V host");
+    cmd->add_option("--connect", o->connect,
+                    "Attach to a host in another process over this Unix socket "
+                    "(satori-sim --listen PATH); reconnects when it restarts");
     cmd->add_option("--plugins", o->plugins, "Plugin directory (default: the installed plugins)");
     cmd->add_option("--max-vmbus-version", o->max_vmbus_version,
                     "Newest VMBus version the guest proposes, e.g. 4.0");
@@ -236,8 +330,12 @@ void add_run_command(CLI::App &app, int &rc)
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--disk", o->disks,
                     "Disk image for the simulated SCSI controller: PATH[,ro][,lun=N] (repeatable)");
+    cmd->add_option("--nic", o->nics,
+                    "Simulated network adapter on the virtual switch, backed by a TAP interface: "
+                    "tap=NAME[,mac=..][,mtu=N] (repeatable)");
     cmd->add_option("--nbd-socket", o->nbd_socket, "Unix socket of the NBD server for the disks");
     cmd->add_option("--nbd-tcp", o->nbd_tcp, "Also serve NBD on TCP, e.g. 127.0.0.1:10809");
+    add_input_options(cmd, o->input);
     cmd->add_flag("--json", o->json, "One JSON object per line instead of status lines");
     cmd->add_flag("-v,--verbose", o->verbose, "More log output (repeat for debug)");
     cmd->callback([o, &rc] { rc = run_run(*o); });

@@ -12,5 +12,6 @@ void add_list_command(CLI::App &app, int &rc);
 void add_info_command(CLI::App &app, int &rc);
 void add_check_plugin_command(CLI::App &app, int &rc);
 void add_abi_check_command(CLI::App &app, int &rc);
+void add_events_command(CLI::App &app, int &rc);
 
 } // namespace satori::tool

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
     satori::tool::add_info_command(app, rc);
     satori::tool::add_check_plugin_command(app, rc);
     satori::tool::add_abi_check_command(app, rc);
+    satori::tool::add_events_command(app, rc);
     CLI11_PARSE(app, argc, argv);
     return rc;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "sim_setup.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -33,14 +35,15 @@ bool parse_disk_spec(const std::string &text, DiskSpec &out, std::string &error)
             out.lun = static_cast<int>(v);
         } else if (item.rfind("format=", 0) == 0) {
             out.format = item.substr(7);
-            if (out.format != "raw") {
+            sim::DiskFormat parsed;
+            if (!sim::parse_disk_format(out.format, parsed)) {
                 error = "--disk " + text + ": format '" + out.format +
-                        "' is not supported (this release reads raw images)";
+                        "' is not supported (raw, vhd or vhdx; leave it out to detect it)";
                 return false;
             }
         } else {
             error = "--disk " + text + ": unknown option '" + item +
-                    "' (expected ro, lun=N or format=raw)";
+                    "' (expected ro, lun=N or format=raw|vhd|vhdx)";
             return false;
         }
     }
@@ -49,6 +52,72 @@ bool parse_disk_spec(const std::string &text, DiskSpec &out, std::string &error)
         return false;
     }
     return true;
+}
+
+bool parse_nic_spec(const std::string &text, NicSpec &out, std::string &error)
+{
+    std::stringstream ss(text);
+    std::string item;
+    out = {};
+    while (std::getline(ss, item, ',')) {
+        if (item.rfind("tap=", 0) == 0) {
+            out.tap = item.substr(4);
+            if (out.tap.empty() || out.tap.size() > 15 ||
+                out.tap.find_first_of("/: ") != std::string::npos) {
+                error = "--nic " + text + ": tap=NAME needs an interface name of 1..15 characters";
+                return false;
+            }
+        } else if (item.rfind("mac=", 0) == 0) {
+            unsigned v[6];
+            char extra;
+            out.mac_text = item.substr(4);
+            if (std::sscanf(out.mac_text.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3],
+                            &v[4], &v[5], &extra) != 6 ||
+                v[0] > 255 || v[1] > 255 || v[2] > 255 || v[3] > 255 || v[4] > 255 || v[5] > 255 ||
+                (v[0] & 1)) {
+                error = "--nic " + text + ": mac= needs a unicast address like 00:15:5d:00:00:01";
+                return false;
+            }
+            for (int i = 0; i < 6; ++i)
+                out.mac[i] = static_cast<uint8_t>(v[i]);
+        } else if (item.rfind("mtu=", 0) == 0) {
+            char *end = nullptr;
+            long v = std::strtol(item.c_str() + 4, &end, 10);
+            if (item.size() == 4 || *end || v < 576 || v > 9000) {
+                error = "--nic " + text + ": mtu must be a number from 576 to 9000";
+                return false;
+            }
+            out.mtu = static_cast<uint32_t>(v);
+        } else {
+            error = "--nic " + text + ": unknown option '" + item + "' (expected tap=NAME, mac=.. or mtu=N)";
+            return false;
+        }
+    }
+    if (out.tap.empty()) {
+        error = "--nic needs an interface name: --nic tap=NAME[,mac=..][,mtu=N]";
+        return false;
+    }
+    return true;
+}
+
+static void add_nics(const SimOptions &opt, SimSetup &setup)
+{
+    setup.vswitch = std::make_shared<sim::VirtualSwitch>();
+    uint8_t index = 0;
+    for (const auto &n : opt.nics) {
+        ++index;
+        sim::NetvspConfig cfg;
+        cfg.name = "netvsp-" + n.tap;
+        cfg.mtu = n.mtu;
+        if (!n.mac_text.empty())
+            std::copy(n.mac.begin(), n.mac.end(), cfg.mac.begin());
+        else
+            cfg.mac[5] = index;
+        cfg.vswitch = setup.vswitch;
+        auto vsp = std::make_shared<sim::NetvspVsp>(std::move(cfg));
+        setup.netvsps.push_back(vsp);
+        setup.host->add_device(vsp);
+    }
 }
 
 static bool add_disks(const SimOptions &opt, SimSetup &setup, std::string &error)
@@ -62,7 +131,9 @@ static bool add_disks(const SimOptions &opt, SimSetup &setup, std::string &error
     sim::StorvspConfig cfg;
     int next = 0;
     for (const auto &d : opt.disks) {
-        auto opened = sim::open_raw_disk(d.path, d.read_only);
+        sim::DiskFormat format = sim::DiskFormat::automatic;
+        (void)sim::parse_disk_format(d.format, format); // checked by parse_disk_spec
+        auto opened = sim::open_disk(d.path, d.read_only, format);
         if (!opened) {
             error = opened.message;
             return false;
@@ -114,6 +185,8 @@ bool make_sim_host(const SimOptions &opt, Output &out, SimSetup &setup, std::str
     setup.host = std::make_unique<sim::Host>(std::move(cfg));
     if (!opt.disks.empty() && !add_disks(opt, setup, error))
         return false;
+    if (!opt.nics.empty())
+        add_nics(opt, setup);
     return true;
 }
 

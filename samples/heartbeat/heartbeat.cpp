@@ -34,8 +34,8 @@ class Device final : public satori::Device {
 
     void remove() override // [probe]
     {
+        channel_.close(); // after this no on_packet runs, so responder_ is ours alone
         log().info("heartbeat: removed after ", responder_.heartbeats(), " heartbeats");
-        channel_.close();
     }
 
   private:

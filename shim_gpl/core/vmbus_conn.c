@@ -516,7 +516,9 @@ static bool offer_duplicate(struct vmbus_conn *c, const struct vmbus_msg_offer *
 	for (i = 1; i < VMBUS_MAX_RELID; i++) {
 		const struct vmbus_offer *o = c->offers[i];
 
-		if (o && o->sub_channel_index == m->sub_channel_index &&
+		/* A rescinded offer still being released does not count: the host may offer the
+		 * same device again before the guest has let go of the old one. */
+		if (o && o->state == VMBUS_OFFER_OFFERED && o->sub_channel_index == m->sub_channel_index &&
 		    !memcmp(o->instance_id, m->if_instance, 16) && !memcmp(o->class_id, m->if_type, 16))
 			return true;
 	}
@@ -530,7 +532,8 @@ static bool offer_has_primary(struct vmbus_conn *c, const struct vmbus_msg_offer
 	for (i = 1; i < VMBUS_MAX_RELID; i++) {
 		const struct vmbus_offer *o = c->offers[i];
 
-		if (o && o->sub_channel_index == 0 && !memcmp(o->instance_id, m->if_instance, 16) &&
+		if (o && o->state == VMBUS_OFFER_OFFERED && o->sub_channel_index == 0 &&
+		    !memcmp(o->instance_id, m->if_instance, 16) &&
 		    !memcmp(o->class_id, m->if_type, 16))
 			return true;
 	}

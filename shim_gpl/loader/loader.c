@@ -140,7 +140,15 @@ int32_t loader_load(struct satori_shim *shim, const char *path, struct shim_plug
 	}
 	snprintf(p->path, sizeof(p->path), "%s", path);
 	loader_init_host(shim, p);
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* A plugin is a file: "x.so" means ./x.so, never a search of the library path. */
+	if (!strchr(path, '/')) {
+		char local[sizeof(p->path) + 2];
+
+		snprintf(local, sizeof(local), "./%s", path);
+		p->dl = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+	} else {
+		p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	}
 	if (!p->dl) {
 		fail(err, err_len, "%s: cannot load: %s", path, dlerror());
 		free(p);

@@ -5,6 +5,7 @@
  * work queue (the [probe] context), one at a time.
  */
 #include "shim.h"
+#include "services/net/net_service.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ static void release_leftovers(struct shim_device *dev)
 	channels_release_device(dev);
 	timers_release_device(dev->shim, dev);
 	blk_release_device(dev->shim, dev);
+	net_release_device(dev->shim, dev);
+	hid_release_device(dev->shim, dev);
 	dma_free_all(dev);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* embed.c — the exported C API of libsatori_shim.so (satori/embed.h, abi/satori.map). */
 #include "shim.h"
+#include "services/net/net_service.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -42,7 +43,8 @@ SATORI_SHIM_API int32_t satori_shim_create(const struct satori_shim_config *cfg,
 	pthread_mutex_init(&shim->mu, NULL);
 	shim_os_init(shim, &shim->os);
 	services_init(shim);
-	if (timers_create(shim) < 0 || blk_create(shim) < 0 ||
+	if (timers_create(shim) < 0 || blk_create(shim) < 0 || net_create(shim) < 0 ||
+	    hid_create(shim) < 0 ||
 	    workq_create("satori-msg", &shim->msgq) < 0 ||
 	    workq_create("satori-probe", &shim->lifecycle) < 0) {
 		satori_shim_destroy(shim);
@@ -85,6 +87,10 @@ SATORI_SHIM_API int32_t satori_shim_set_option(struct satori_shim *shim, const c
 	}
 	if (!strncmp(key, "blk.", 4))
 		return blk_set_option(shim, key, value);
+	if (!strncmp(key, "net.", 4))
+		return net_set_option(shim, key, value);
+	if (!strncmp(key, "hid.", 4))
+		return hid_set_option(shim, key, value);
 	return -SATORI_ENOENT;
 }
 
@@ -284,6 +290,7 @@ SATORI_SHIM_API int32_t satori_shim_start(struct satori_shim *shim)
 	}
 	shim->stopping = false;
 	blk_start(shim);
+	hid_start(shim);
 	r = hvlink_backend_connect(shim);
 	if (r < 0) {
 		shim_log(shim, SATORI_LOG_ERROR, "the host refused the connection: %s",
@@ -313,6 +320,8 @@ SATORI_SHIM_API int32_t satori_shim_stop(struct satori_shim *shim)
 	pthread_mutex_unlock(&shim->mu);
 	devices_remove_all(shim);
 	blk_stop(shim);
+	net_stop(shim);
+	hid_stop(shim);
 	r = vmbus_conn_disconnect(shim->conn);
 	shim_emit(shim, SATORI_SHIM_EV_DISCONNECTED, r, 0, NULL, NULL, NULL, "VMBus disconnected%s",
 		  r < 0 ? " (the host did not confirm UNLOAD)" : "");
@@ -335,6 +344,8 @@ SATORI_SHIM_API void satori_shim_destroy(struct satori_shim *shim)
 	workq_destroy(shim->lifecycle);
 	workq_destroy(shim->msgq);
 	blk_destroy(shim);
+	net_destroy(shim);
+	hid_destroy(shim);
 	timers_destroy(shim);
 	pthread_mutex_destroy(&shim->mu);
 	pthread_mutex_destroy(&shim->log_mu);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* services.c — host services by name (satori_host::get_service), and satori.test/1. */
 #include "shim.h"
+#include "services/net/net_service.h"
 
 #include <string.h>
 
@@ -42,5 +43,9 @@ const void *services_get(const struct satori_host *host, const char *id)
 		return &shim->svc_test.tbl;
 	if (!strcmp(id, SATORI_SERVICE_BLK))
 		return blk_service_table(shim);
+	if (!strcmp(id, SATORI_SERVICE_NET))
+		return net_service_table(shim);
+	if (!strcmp(id, SATORI_SERVICE_HID))
+		return hid_service_table(shim);
 	return NULL;
 }

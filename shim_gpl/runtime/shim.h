@@ -26,6 +26,7 @@
 struct satori_shim;
 struct shim_device;
 struct blk_state;
+struct shim_net_service;
 
 /* ---- logging (log.c) ---- */
 void shim_log(struct satori_shim *shim, uint32_t level, const char *fmt, ...)
@@ -160,6 +161,8 @@ struct satori_shim {
 	struct shim_timers *timers;
 	uint64_t test_pings; /* atomic */
 	struct blk_state *blk; /* satori.blk/1 and its NBD server (services/blk/) */
+	struct shim_net_service *net; /* satori.net/1 and its TAP back end (services/net/) */
+	struct hid_state *hid; /* satori.hid/1, uhid and the event stream (services/hid/) */
 };
 
 /* devices.c */
@@ -201,6 +204,19 @@ int32_t blk_start(struct satori_shim *shim);
 void blk_stop(struct satori_shim *shim);
 /* the device went away: remove the disks its plugin left registered */
 void blk_release_device(struct satori_shim *shim, struct shim_device *dev);
+
+/* services/hid/hid_service.c */
+struct hid_state;
+int32_t hid_create(struct satori_shim *shim);
+void hid_destroy(struct satori_shim *shim);
+const void *hid_service_table(struct satori_shim *shim);
+/* "hid.*" keys of satori_shim_set_option; -SATORI_ENOENT for other keys */
+int32_t hid_set_option(struct satori_shim *shim, const char *key, const char *value);
+int32_t hid_start(struct satori_shim *shim);
+/* removes what is left, closes the event stream (after devices_remove_all) */
+void hid_stop(struct satori_shim *shim);
+/* the device went away: remove the HID devices its plugin left registered */
+void hid_release_device(struct satori_shim *shim, struct shim_device *dev);
 
 /* loader/loader.c */
 int32_t loader_load(struct satori_shim *shim, const char *path, struct shim_plugin **out,

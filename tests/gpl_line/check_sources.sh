@@ -58,8 +58,9 @@ while IFS= read -r f; do
   fi
 done <<<"$files"
 
-# include and link: only files outside the GPL side and its own users.
-outside=$(printf '%s\n' "$files" | grep -vE '^(shim_gpl|tests|tools|abi/baselines)/' || true)
+# include and link: only files outside the GPL side and its own users (tests, benchmarks, fuzzers and
+# the tool, none of which is a plugin or part of the SDK).
+outside=$(printf '%s\n' "$files" | grep -vE '^(shim_gpl|tests|bench|fuzz|tools|abi/baselines)/' || true)
 sources=$(printf '%s\n' "$outside" | grep -E '\.(c|h|cpp|hpp)$' || true)
 if [ -n "$sources" ]; then
   while IFS= read -r hit; do

@@ -37,6 +37,7 @@ namespace satori {
  */
 class BlkRequest {
   public:
+    /// A read-only view of @p req; fields the shim did not fill (struct_size) read as 0.
     explicit BlkRequest(const satori_blk_request &req) noexcept : req_(&req)
     {
         if (SATORI_SDK_HAS(satori_blk_request, req_, segments) && req.segments &&
@@ -49,14 +50,17 @@ class BlkRequest {
     {
         return SATORI_SDK_HAS(satori_blk_request, req_, op) ? req_->op : 0;
     }
+    /// The shim's request id; pass it back through BlkDisk::complete.
     uint64_t tag() const noexcept
     {
         return SATORI_SDK_HAS(satori_blk_request, req_, tag) ? req_->tag : 0;
     }
+    /// First logical block of the request.
     uint64_t lba() const noexcept
     {
         return SATORI_SDK_HAS(satori_blk_request, req_, lba) ? req_->lba : 0;
     }
+    /// Number of logical blocks (0 for FLUSH).
     uint32_t block_count() const noexcept
     {
         return SATORI_SDK_HAS(satori_blk_request, req_, block_count) ? req_->block_count : 0;
@@ -66,6 +70,7 @@ class BlkRequest {
     {
         return SATORI_SDK_HAS(satori_blk_request, req_, flags) ? req_->flags : 0;
     }
+    /// True when the write must reach stable media before completion (SATORI_BLK_REQ_FUA).
     bool fua() const noexcept { return (flags() & SATORI_BLK_REQ_FUA) != 0; }
     /// The data buffer (READ and WRITE); empty for operations without data.
     std::span<const satori_blk_segment> segments() const noexcept { return segments_; }
@@ -77,6 +82,7 @@ class BlkRequest {
             total += s.len;
         return total;
     }
+    /// The C request, for fields this wrapper does not expose.
     const satori_blk_request &c_request() const noexcept { return *req_; }
 
   private:
@@ -108,9 +114,9 @@ struct BlkDiskParams {
     const char *description = nullptr;   ///< one line for status output, or nullptr
     uint32_t logical_block_size = 512;   ///< 512 or 4096
     uint32_t physical_block_size = 0;    ///< 0 = logical
-    uint64_t capacity_blocks = 0;
+    uint64_t capacity_blocks = 0;        ///< disk size in logical blocks; must be > 0
     uint32_t max_transfer_bytes = 0;     ///< multiple of the logical block size, >= 4096
-    uint32_t queue_depth = 1;
+    uint32_t queue_depth = 1;            ///< requests in flight at once, >= 1
     uint32_t discard_granularity = 0;    ///< bytes; 0 = logical block size
 };
 
@@ -139,6 +145,7 @@ class BlkDisk;
 class BlkService {
   public:
     BlkService() noexcept = default;
+    /// Looks up `satori.blk/1` on @p host; invalid if the shim has no block service.
     explicit BlkService(const Host &host) noexcept : svc_(lookup(host)) {}
 
     /// The service table when the shim provides one with every 1.0 function, else nullptr.
@@ -151,8 +158,11 @@ class BlkService {
         return svc;
     }
 
+    /// True when the shim provides the block service.
     bool valid() const noexcept { return svc_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C service table, or nullptr.
     const satori_blk_service *c_service() const noexcept { return svc_; }
 
     /**
@@ -182,10 +192,12 @@ class BlkService {
 class BlkDisk {
   public:
     BlkDisk() noexcept = default;
+    /// Takes over @p other's disk; @p other becomes invalid.
     BlkDisk(BlkDisk &&other) noexcept
         : svc_(std::exchange(other.svc_, nullptr)), disk_(std::exchange(other.disk_, nullptr))
     {
     }
+    /// Removes the current disk, then takes over @p other's.
     BlkDisk &operator=(BlkDisk &&other) noexcept
     {
         if (this != &other) {
@@ -199,8 +211,11 @@ class BlkDisk {
     BlkDisk &operator=(const BlkDisk &) = delete;
     ~BlkDisk() { remove(); }
 
+    /// True while a disk is exported.
     bool valid() const noexcept { return disk_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C disk handle, or nullptr.
     satori_blk_disk *c_disk() const noexcept { return disk_; }
 
     /// Finishes request @p tag. @context [any]

@@ -72,10 +72,12 @@ template <WireStruct T> std::span<const std::byte> wire_bytes(const T &msg) noex
 class Channel {
   public:
     Channel() noexcept = default;
+    /// Takes over @p other's channel; @p other becomes closed.
     Channel(Channel &&other) noexcept
         : core_(std::move(other.core_)), owner_(std::exchange(other.owner_, false))
     {
     }
+    /// Closes the current channel, then takes over @p other's.
     Channel &operator=(Channel &&other) noexcept
     {
         if (this != &other) {
@@ -91,9 +93,11 @@ class Channel {
 
     /// True until close() (or a close requested from a callback).
     bool is_open() const noexcept { return core_ && !core_->closing() && core_->handle(); }
+    /// Same as is_open().
     explicit operator bool() const noexcept { return is_open(); }
     /// 0 for the primary channel.
     uint16_t sub_index() const noexcept { return core_ ? core_->sub_index() : 0; }
+    /// The C channel handle, or nullptr when closed.
     satori_channel *c_channel() const noexcept { return core_ ? core_->handle() : nullptr; }
 
     /// Sends an inband packet; with @p want_completion the host answers with a
@@ -105,6 +109,7 @@ class Channel {
         if (want_completion) pkt.flags = SATORI_PKT_FLAG_COMPLETION_REQUESTED;
         return checked_send(pkt, payload.size());
     }
+    /// send_inband() with a trivially copyable wire struct as the payload.
     template <detail::WireStruct T>
     Status send_inband(const T &msg, uint64_t trans_id, bool want_completion = false,
                        uint32_t send_flags = 0) const noexcept
@@ -126,6 +131,7 @@ class Channel {
         pkt.ranges = ranges.data();
         return checked_send(pkt, payload.size());
     }
+    /// send_gpa_direct() with a trivially copyable wire struct as the payload.
     template <detail::WireStruct T>
     Status send_gpa_direct(const T &msg, std::span<const satori_gpa_range> ranges,
                            uint64_t trans_id, uint32_t send_flags = 0) const noexcept
@@ -140,6 +146,7 @@ class Channel {
         return checked_send(make_send(SATORI_PKT_COMP, payload, request.trans_id(), send_flags),
                             payload.size());
     }
+    /// complete() with a trivially copyable wire struct as the payload.
     template <detail::WireStruct T>
     Status complete(const Packet &request, const T &msg, uint32_t send_flags = 0) const noexcept
     {
@@ -153,6 +160,7 @@ class Channel {
     {
         return send_inband(payload, request.trans_id(), false, send_flags);
     }
+    /// reply_inband() with a trivially copyable wire struct as the payload.
     template <detail::WireStruct T>
     Status reply_inband(const Packet &request, const T &msg, uint32_t send_flags = 0) const noexcept
     {

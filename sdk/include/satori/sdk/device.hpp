@@ -28,9 +28,9 @@ inline constexpr Host kNoHost{};
 
 /// What the SDK hands a Device when it creates one in probe.
 struct DeviceContext {
-    const Host *host = nullptr;
-    satori_device *device = nullptr;
-    DeviceInfo info;
+    const Host *host = nullptr;      ///< the plugin's host table
+    satori_device *device = nullptr; ///< the shim's handle for this device
+    DeviceInfo info;                 ///< what the host offered (class, instance, relid)
 };
 
 /**
@@ -45,6 +45,8 @@ struct DeviceContext {
 class Device {
   public:
     Device() noexcept = default;
+    /// Attaches to the device described by @p ctx; inherit it with
+    /// `using satori::Device::Device;`.
     explicit Device(const DeviceContext &ctx) noexcept { attach(ctx); }
     Device(const Device &) = delete;
     Device &operator=(const Device &) = delete;
@@ -79,10 +81,13 @@ class Device {
         log().warn("channel ", channel.sub_index(), " stopped working: ", reason);
     }
 
+    /// The host table (services, logging). [any]
     const Host &host() const noexcept { return *host_; }
     /// `log().info("link up, ", mbps, " Mb/s")`; lines name this device.
     Logger log() const noexcept { return Logger(host_, dev_); }
+    /// The offer this device was probed for. [any]
     const DeviceInfo &info() const noexcept { return info_; }
+    /// The C device handle, for calls the SDK does not wrap.
     satori_device *c_device() const noexcept { return dev_; }
 
     /// Opens channel @p sub_index (0 = primary); its callbacks come to this Device. Packets
@@ -99,6 +104,7 @@ class Device {
     {
         return Timer::create(*host_, dev_, std::move(callback));
     }
+    /// A timer calling @p method on @p object (Timer::create). [any]
     template <class T> Result<Timer> create_timer(T *object, void (T::*method)()) const noexcept
     {
         return Timer::create(*host_, dev_, object, method);

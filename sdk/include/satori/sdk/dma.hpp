@@ -32,11 +32,13 @@ namespace satori {
 class DmaBuffer {
   public:
     DmaBuffer() noexcept = default;
+    /// Takes over @p other's buffer; @p other becomes invalid.
     DmaBuffer(DmaBuffer &&other) noexcept
         : bus_(std::exchange(other.bus_, nullptr)), dev_(std::exchange(other.dev_, nullptr)),
           buf_(std::exchange(other.buf_, satori_dma_buffer{}))
     {
     }
+    /// Frees the current buffer, then takes over @p other's.
     DmaBuffer &operator=(DmaBuffer &&other) noexcept
     {
         if (this != &other) {
@@ -72,16 +74,24 @@ class DmaBuffer {
         return out;
     }
 
+    /// True while the buffer is allocated.
     bool valid() const noexcept { return buf_.va != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// Start of the buffer in the plugin's address space.
     void *data() const noexcept { return buf_.va; }
+    /// The whole buffer as bytes.
     std::span<std::byte> span() const noexcept
     {
         return {static_cast<std::byte *>(buf_.va), static_cast<std::size_t>(buf_.bytes)};
     }
+    /// Size in bytes (a multiple of SATORI_PAGE_SIZE).
     uint64_t size() const noexcept { return buf_.bytes; }
+    /// Number of guest pages.
     uint32_t page_count() const noexcept { return buf_.page_count; }
+    /// Guest page frame numbers, one per page.
     std::span<const uint64_t> pfns() const noexcept { return {buf_.pfns, buf_.page_count}; }
+    /// The C description of the buffer.
     const satori_dma_buffer &c_buffer() const noexcept { return buf_; }
 
     /**
@@ -171,10 +181,12 @@ class Gpadl {
     static constexpr uint64_t kToEnd = std::numeric_limits<uint64_t>::max();
 
     Gpadl() noexcept = default;
+    /// Takes over @p other's GPADL; @p other becomes invalid.
     Gpadl(Gpadl &&other) noexcept
         : core_(std::move(other.core_)), handle_(std::exchange(other.handle_, SATORI_GPADL_INVALID))
     {
     }
+    /// Tears the current GPADL down, then takes over @p other's.
     Gpadl &operator=(Gpadl &&other) noexcept
     {
         if (this != &other) {
@@ -213,7 +225,9 @@ class Gpadl {
 
     /// The handle device protocols carry; SATORI_GPADL_INVALID when empty.
     satori_gpadl_t handle() const noexcept { return handle_; }
+    /// True while the GPADL is established.
     bool valid() const noexcept { return handle_ != SATORI_GPADL_INVALID; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
 
     /// Tears the GPADL down now. -SATORI_ENODEV when its channel is already closed (the shim

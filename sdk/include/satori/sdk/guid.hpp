@@ -29,7 +29,9 @@ class Guid {
 
     /// The nil GUID (all zero).
     constexpr Guid() noexcept = default;
+    /// From the 16 bytes in VMBus wire order.
     constexpr explicit Guid(const std::array<uint8_t, 16> &wire) noexcept : b_(wire) {}
+    /// From the ABI struct (implicit, for interop).
     constexpr Guid(const satori_guid &c) noexcept // NOLINT: implicit on purpose (ABI interop)
     {
         for (std::size_t i = 0; i < 16; ++i)
@@ -91,8 +93,10 @@ class Guid {
         out[pos] = '\0';
         return out;
     }
+    /// Canonical text, e.g. `57164f39-9115-4e78-ab55-382f3bd5422d`.
     std::string to_string() const { return std::string(to_chars().data(), kStringLength); }
 
+    /// The ABI struct.
     constexpr satori_guid to_c() const noexcept
     {
         satori_guid c{};
@@ -100,12 +104,17 @@ class Guid {
             c.b[i] = b_[i];
         return c;
     }
+    /// The 16 bytes in VMBus wire order.
     constexpr const std::array<uint8_t, 16> &bytes() const noexcept { return b_; }
+    /// True for the all-zero GUID.
     constexpr bool is_nil() const noexcept { return *this == Guid(); }
 
+    /// Byte-wise ordering (for maps and sorting).
     friend constexpr auto operator<=>(const Guid &, const Guid &) noexcept = default;
+    /// Equal when all 16 bytes are equal.
     friend constexpr bool operator==(const Guid &, const Guid &) noexcept = default;
 
+    /// Writes to_string().
     friend std::ostream &operator<<(std::ostream &os, const Guid &g)
     {
         return os << g.to_chars().data();
@@ -132,11 +141,17 @@ class Guid {
 
 /// Device classes Satori knows, from the ABI's SATORI_GUID_* definitions.
 namespace guids {
+/// Heartbeat integration component (SATORI_GUID_HEARTBEAT). @hideinitializer
 inline constexpr Guid kHeartbeat = satori_guid SATORI_GUID_HEARTBEAT;
+/// Synthetic SCSI controller, storvsc (SATORI_GUID_SCSI). @hideinitializer
 inline constexpr Guid kScsi = satori_guid SATORI_GUID_SCSI;
+/// Synthetic IDE accelerator (SATORI_GUID_IDE). @hideinitializer
 inline constexpr Guid kIde = satori_guid SATORI_GUID_IDE;
+/// Synthetic network adapter, netvsc (SATORI_GUID_NIC). @hideinitializer
 inline constexpr Guid kNic = satori_guid SATORI_GUID_NIC;
+/// Synthetic mouse (SATORI_GUID_MOUSE). @hideinitializer
 inline constexpr Guid kMouse = satori_guid SATORI_GUID_MOUSE;
+/// Synthetic keyboard (SATORI_GUID_KEYBOARD). @hideinitializer
 inline constexpr Guid kKeyboard = satori_guid SATORI_GUID_KEYBOARD;
 } // namespace guids
 

@@ -40,25 +40,31 @@ enum class LogLevel : uint32_t {
 class Logger {
   public:
     constexpr Logger() noexcept = default;
+    /// A logger for @p dev (nullptr: the plugin) through @p host.
     constexpr Logger(const Host *host, satori_device *dev) noexcept : host_(host), dev_(dev) {}
 
+    /// Logs the concatenated @p args at error level. [any]
     template <class... Args> void error(const Args &...args) const noexcept
     {
         write(LogLevel::kError, args...);
     }
+    /// Logs the concatenated @p args at warning level. [any]
     template <class... Args> void warn(const Args &...args) const noexcept
     {
         write(LogLevel::kWarn, args...);
     }
+    /// Logs the concatenated @p args at info level. [any]
     template <class... Args> void info(const Args &...args) const noexcept
     {
         write(LogLevel::kInfo, args...);
     }
+    /// Logs the concatenated @p args at debug level. [any]
     template <class... Args> void debug(const Args &...args) const noexcept
     {
         write(LogLevel::kDebug, args...);
     }
 
+    /// Logs the concatenated @p args (streamed with operator<<) at @p level. [any]
     template <class... Args> void write(LogLevel level, const Args &...args) const noexcept;
 
   private:
@@ -75,6 +81,7 @@ class Logger {
 class Host {
   public:
     constexpr Host() noexcept = default;
+    /// Wraps the table the shim passed to satori_plugin_entry.
     explicit Host(const satori_host *host) noexcept : host_(host)
     {
         if (!host_) return;
@@ -84,7 +91,9 @@ class Host {
         timer_ = service<satori_timer_service>(SATORI_SERVICE_TIMER);
     }
 
+    /// The C host table.
     const satori_host *c_host() const noexcept { return host_; }
+    /// True when a table is wrapped.
     bool valid() const noexcept { return host_ != nullptr; }
 
     /// The shim's ABI version word; 0 without a host.
@@ -97,10 +106,12 @@ class Host {
     {
         return std::min<uint32_t>(SATORI_ABI_MINOR(abi_version()), SATORI_ABI_VERSION_MINOR);
     }
+    /// The shim's name, e.g. `satori-shim`.
     std::string_view name() const noexcept
     {
         return SATORI_SDK_HAS(satori_host, host_, name) && host_->name ? host_->name : "";
     }
+    /// The shim's version string, e.g. `1.0.0`.
     std::string_view version() const noexcept
     {
         return SATORI_SDK_HAS(satori_host, host_, version) && host_->version ? host_->version : "";
@@ -149,6 +160,7 @@ class Host {
         std::fprintf(stderr, "satori plugin [%s] %s\n", index < 4 ? kNames[index] : "?", msg);
     }
 
+    /// A Logger for @p dev, or for the plugin when nullptr.
     Logger log(satori_device *dev = nullptr) const noexcept { return Logger(this, dev); }
 
   private:

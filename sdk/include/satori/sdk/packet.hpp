@@ -25,6 +25,7 @@ namespace satori {
  */
 class Packet {
   public:
+    /// A view of @p pkt; valid only during the callback that received it.
     explicit Packet(const satori_packet &pkt) noexcept : pkt_(&pkt)
     {
         if (SATORI_SDK_HAS(satori_packet, pkt_, data_len) && pkt.data)
@@ -37,9 +38,13 @@ class Packet {
 
     /// SATORI_PKT_DATA_INBAND, SATORI_PKT_DATA_XFER_PAGES or SATORI_PKT_COMP.
     uint16_t type() const noexcept { return pkt_->type; }
+    /// True for SATORI_PKT_DATA_INBAND.
     bool is_inband() const noexcept { return type() == SATORI_PKT_DATA_INBAND; }
+    /// True for SATORI_PKT_COMP.
     bool is_completion() const noexcept { return type() == SATORI_PKT_COMP; }
+    /// True for SATORI_PKT_DATA_XFER_PAGES.
     bool is_xfer_pages() const noexcept { return type() == SATORI_PKT_DATA_XFER_PAGES; }
+    /// SATORI_PKT_FLAG_* bits.
     uint16_t flags() const noexcept { return pkt_->flags; }
     /// The sender asked for a SATORI_PKT_COMP (see Channel::complete).
     bool completion_requested() const noexcept
@@ -51,6 +56,7 @@ class Packet {
 
     /// The payload (including the sender's padding to 8 bytes).
     std::span<const std::byte> data() const noexcept { return data_; }
+    /// Payload size in bytes.
     std::size_t size() const noexcept { return data_.size(); }
 
     /// @p length payload bytes from @p offset, or -SATORI_EBADMSG when they are not all there.
@@ -76,10 +82,12 @@ class Packet {
     /// SATORI_PKT_DATA_XFER_PAGES only: the transfer page set and its ranges (offsets and
     /// counts are the host's; check them against your receive buffer).
     uint16_t xfer_pageset_id() const noexcept { return pkt_->xfer_pageset_id; }
+    /// Transfer-page ranges (SATORI_PKT_DATA_XFER_PAGES only).
     std::span<const satori_xfer_range> xfer_ranges() const noexcept { return ranges_; }
 
     /// The whole packet from its descriptor, for tracing.
     std::span<const std::byte> raw() const noexcept { return raw_; }
+    /// The C packet.
     const satori_packet &c_packet() const noexcept { return *pkt_; }
 
   private:

@@ -56,10 +56,13 @@ struct TimerCore {
  */
 class Timer {
   public:
+    /// What a timer calls when it fires. [timer]
     using Callback = std::function<void()>;
 
     Timer() noexcept = default;
+    /// Takes over another timer.
     Timer(Timer &&) noexcept = default;
+    /// Destroys the current timer, then takes over @p other.
     Timer &operator=(Timer &&other) noexcept
     {
         if (this != &other) {
@@ -109,7 +112,9 @@ class Timer {
         }
     }
 
+    /// True while a timer exists.
     bool valid() const noexcept { return core_ && core_->timer; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
 
     /// (Re)arms: first expiry after @p delay, then every @p period (0 = one-shot). [any]

@@ -171,6 +171,16 @@ class StorvspVsp final : public Vsp {
     /// With @p then_real the correct completion follows each bogus one; otherwise the
     /// request is never completed (the guest is expected to give up on the channel).
     void complete_with_unknown_id(uint32_t count, bool then_real = false);
+    /// The next @p count EXECUTE_SRB completions are lost: never sent (the host forgets the
+    /// request; the guest must time it out).
+    void drop_next(uint32_t count);
+    /// The next @p count EXECUTE_SRB completions are sent twice.
+    void duplicate_next(uint32_t count);
+    /// The next @p count EXECUTE_SRB completions are damaged: cut to 4 bytes (shorter than
+    /// any vstor packet), so the guest must refuse them.
+    void corrupt_next(uint32_t count);
+    /// Like release_held(), newest first: completions arrive in the reverse order.
+    size_t release_held_reversed();
 
     // ---- Vsp ----
     void on_open(HostChannel &ch) override;

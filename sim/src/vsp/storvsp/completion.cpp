@@ -90,6 +90,7 @@ void StorvspVsp::Impl::finish(Outgoing out)
 
 void StorvspVsp::Impl::deliver(const Outgoing &out)
 {
+    if (deliver_faulty(out)) return; // faults.cpp
     if (out.bogus_id) {
         uint64_t id;
         {

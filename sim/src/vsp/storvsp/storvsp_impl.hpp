@@ -124,6 +124,8 @@ struct StorvspVsp::Impl {
     void reconcile_locked(Ctx &ctx);
     void finish(Outgoing out);
     void deliver(const Outgoing &out);
+    /// Applies drop/duplicate/corrupt (faults.cpp); true when it handled @p out itself.
+    bool deliver_faulty(const Outgoing &out);
     void add_reset(const std::shared_ptr<Ctx> &ctx, const Request &req);
     void retire(const std::shared_ptr<Ctx> &ctx, uint64_t seq);
     bool send(Ctx &ctx, uint64_t transaction_id, std::span<const std::byte> payload);
@@ -161,6 +163,10 @@ struct StorvspVsp::Impl {
     uint32_t unknown_id_count = 0;
     bool unknown_then_real = false;
     uint64_t next_bogus_id = 0x5A7D000000000001ull;
+    // completion faults (faults.cpp): lost, sent twice, damaged
+    uint32_t drop_count = 0;
+    uint32_t duplicate_count = 0;
+    uint32_t corrupt_count = 0;
 
     mutable std::mutex stats_mutex;
     StorvspStats stats;

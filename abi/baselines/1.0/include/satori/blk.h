@@ -32,7 +32,7 @@ struct satori_blk_disk;
  * @{ */
 #define SATORI_BLK_F_READ_ONLY       0x01u /**< Writes, discards and write-zeroes fail with -SATORI_EPERM. */
 #define SATORI_BLK_F_FLUSH           0x02u /**< The disk has a volatile cache: FLUSH is meaningful. */
-#define SATORI_BLK_F_FUA             0x04u /**< Writes may carry SATORI_BLK_REQ_FUA. */
+#define SATORI_BLK_F_FUA             0x04u /**< WRITE and WRITE_ZEROES may carry SATORI_BLK_REQ_FUA. */
 #define SATORI_BLK_F_DISCARD         0x08u /**< SATORI_BLK_OP_DISCARD is supported (SCSI UNMAP). */
 #define SATORI_BLK_F_WRITE_ZEROES    0x10u /**< SATORI_BLK_OP_WRITE_ZEROES is supported. */
 #define SATORI_BLK_F_DISCARD_ZEROES  0x20u /**< Discarded blocks read back as zeroes. */
@@ -51,7 +51,11 @@ struct satori_blk_disk;
 /** Request flag: the write must be durable before it completes (forced unit access). */
 #define SATORI_BLK_REQ_FUA 0x1u
 
-/** One piece of a request's data buffer: a byte run over DMA memory. */
+/**
+ * One piece of a request's data buffer: a byte run over DMA memory. The segments of a
+ * request have no holes: every segment but the first starts at a page boundary and every
+ * segment but the last ends at one, so they can be described as a single GPA range.
+ */
 struct satori_blk_segment {
     void *va;              /**< Where the bytes are in the plugin's address space. */
     uint32_t byte_offset;  /**< Offset of @ref va into its first page, < 4096. */
@@ -70,7 +74,11 @@ struct satori_blk_request {
     uint32_t op;            /**< SATORI_BLK_OP_*. */
     uint64_t tag;           /**< The shim's id of the request; pass it to complete(). */
     uint64_t lba;           /**< First logical block (in logical_block_size units). */
-    uint32_t block_count;   /**< Logical blocks; 0 for FLUSH. */
+    /**
+     * Logical blocks; 0 for FLUSH. READ and WRITE never exceed max_transfer_bytes; DISCARD
+     * and WRITE_ZEROES may be larger (the plugin splits them if its device needs it).
+     */
+    uint32_t block_count;
     uint32_t flags;         /**< SATORI_BLK_REQ_* bits. */
     uint32_t segment_count; /**< Entries in @ref segments; 0 for operations without data. */
     uint32_t reserved;      /**< 0. */
@@ -86,6 +94,7 @@ struct satori_blk_disk_ops {
      * alignment, transfer size, flags). At most queue_depth requests are in flight.
      * @return 0: accepted, complete() follows (possibly before submit returns);
      *         negative SATORI_E*: failed at once, complete() must not be called.
+     * Requests may arrive as soon as add_disk has registered the disk, before it returns.
      * @context [service] Serialized per disk; must not block.
      */
     int32_t (*submit)(void *cookie, struct satori_blk_disk *disk,
@@ -117,7 +126,7 @@ struct satori_blk_service {
     /**
      * Registers a disk of device @p dev and starts exporting it.
      * @return 0 and *out; -SATORI_EINVAL bad parameters; -SATORI_EEXIST name taken.
-     * @context [probe] (or [channel] for disks found by a rescan the plugin started).
+     * @context [probe], or a plugin thread that may block (e.g. one running rescans).
      */
     int32_t (*add_disk)(const struct satori_blk_service *svc, struct satori_device *dev,
                         const struct satori_blk_disk_params *params, struct satori_blk_disk **out);
@@ -147,7 +156,9 @@ struct satori_blk_service {
     /**
      * Stops the export: no new requests are submitted; waits until every request in flight
      * was completed (a plugin whose device is gone completes them with -SATORI_ENODEV).
-     * @context [probe] May block.
+     * The disk handle is invalid once this returns (complete() must not be called with it).
+     * @context [probe], or a plugin thread that may block — never the context that
+     * completes the disk's requests (that would wait for itself).
      */
     void (*remove_disk)(struct satori_blk_disk *disk);
 };

@@ -47,7 +47,8 @@ struct satori_bus_ops {
 
     /**
      * Writes one packet to the guest->host ring and signals the host when required
-     * (empty->non-empty and not masked).
+     * (empty->non-empty and not masked). Must not overlap channel_close of the same
+     * channel (the handle is freed by close).
      * @return 0; -SATORI_EAGAIN ring full (on_send_space follows); -SATORI_ENOSPC too many
      *         requests in flight; -SATORI_EMSGSIZE larger than the ring can ever hold;
      *         -SATORI_EINVAL malformed; -SATORI_ENODEV / -SATORI_EPROTO / -SATORI_ECONNRESET
@@ -65,8 +66,9 @@ struct satori_bus_ops {
     /**
      * Declares the channel unusable, e.g. after the plugin found a host protocol violation
      * in a packet: later sends fail with @p reason, nothing more is delivered, on_closed
-     * runs (in channel context) with @p reason, and the event is logged. The plugin still
-     * calls channel_close from [probe] context.
+     * runs with @p reason in channel context — after the current callback returns when
+     * called from one — and the event is logged. The plugin still calls channel_close
+     * from [probe] context.
      * @param reason  a negative SATORI_E*, usually -SATORI_EPROTO.
      * @context [any] (the channel's own callbacks included)
      */

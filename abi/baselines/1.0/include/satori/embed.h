@@ -129,7 +129,14 @@ SATORI_SHIM_API int32_t satori_shim_create(const struct satori_shim_config *cfg,
  * - "log.level": "error", "warn", "info" or "debug".
  * - "blk.nbd_socket": Unix socket path of the NBD server (default
  *   $XDG_RUNTIME_DIR/satori/nbd.sock, else /tmp/satori-UID/nbd.sock).
- * - "blk.nbd_tcp": also listen on TCP, "127.0.0.1:10809"; "" = no TCP (default). @return 0, -SATORI_ENOENT unknown key, -SATORI_EINVAL bad value,
+ * - "blk.nbd_tcp": also listen on TCP, "127.0.0.1:10809"; "" = no TCP (default).
+ * - "hid.uhid": uhid node each HID device opens (default "/dev/uhid"; a Unix stream socket
+ *   path works too: the shim connects and exchanges struct uhid_event records); "" = none.
+ * - "hid.events_socket": Unix socket of the HID event stream (JSON lines; default
+ *   $XDG_RUNTIME_DIR/satori/events.sock, else /tmp/satori-UID/events.sock); "" = none.
+ * - "net.tap": "NAME" or "NAME=aa:bb:cc:dd:ee:ff" (repeatable, up to 16): the TAP interface
+ *   name for the network device with that MAC, else for the next one registered; devices
+ *   without a configured name get "satoriN". @return 0, -SATORI_ENOENT unknown key, -SATORI_EINVAL bad value,
  * -SATORI_EBUSY already started.
  */
 SATORI_SHIM_API int32_t satori_shim_set_option(struct satori_shim *shim, const char *key,
@@ -177,6 +184,36 @@ SATORI_SHIM_API int32_t satori_shim_list_devices(struct satori_shim *shim,
                                                  void (*fn)(void *cookie,
                                                             const struct satori_shim_device *d),
                                                  void *cookie);
+
+/**
+ * satori_shim_event::value of SATORI_SHIM_EV_DISCONNECTED when the back end lost the host
+ * (it exited, crashed, hung or broke the transport protocol), as opposed to 0 for a
+ * disconnect the embedder asked for with satori_shim_stop. Channels fail at once
+ * (-SATORI_ECONNRESET); to recover, call satori_shim_stop, then satori_shim_start until it
+ * succeeds: the host re-offers its devices and plugins probe them again.
+ */
+#define SATORI_SHIM_DISCONNECT_HOST_LOST 1u
+
+/** A back end reaching a host in another process over a Unix socket (docs/transport.md). */
+struct satori_socket_host;
+
+/**
+ * Attaches the socket back end to @p shim, in place of satori_shim_connect_hvlink: each
+ * satori_shim_start connects to the SOCK_SEQPACKET socket @p path (a host such as
+ * `satori-sim --listen PATH`), hands it the guest memory (memfd, SCM_RIGHTS) and
+ * negotiates the transport version; satori_shim_stop disconnects. When the host goes away
+ * the shim reports SATORI_SHIM_EV_DISCONNECTED with value SATORI_SHIM_DISCONNECT_HOST_LOST.
+ * @param shim the shim, created and not started.
+ * @param path the host's Unix socket (NUL-terminated, at most 107 bytes).
+ * @param out  receives the back end; free it with satori_socket_host_free after
+ *             satori_shim_destroy.
+ * @return 0, -SATORI_EINVAL (path empty or longer than 107 bytes), -SATORI_EBUSY (started),
+ *         -SATORI_ENOMEM.
+ */
+SATORI_SHIM_API int32_t satori_shim_connect_socket(struct satori_shim *shim, const char *path,
+                                                   struct satori_socket_host **out);
+/** Frees a socket back end (after satori_shim_destroy of the shim using it). NULL is a no-op. */
+SATORI_SHIM_API void satori_socket_host_free(struct satori_socket_host *host);
 
 #ifdef __cplusplus
 }

@@ -43,15 +43,17 @@ struct satori_hid_device_ops {
     uint32_t struct_size; /**< sizeof(*this) as the plugin was built. */
     uint32_t reserved;    /**< Must be 0. */
     /**
-     * A consumer opened (@p open = 1) or closed the last handle of the device.
-     * @context [service]
+     * A consumer opened (@p open = 1) or closed the last handle of the device (uhid
+     * UHID_OPEN/UHID_CLOSE, or the first/last event-stream client).
+     * @context [service]: a thread of the shim's HID back ends; callbacks of one device never
+     *          run concurrently. Must not call remove_hiddev for this device.
      */
     void (*on_open)(void *cookie, struct satori_hiddev *hd, uint32_t open);
     /**
      * The consumer sets a report: @p type SATORI_HID_REPORT_OUTPUT or _FEATURE, @p report_id
      * (0 when the descriptor has no report ids), @p data without the id byte.
-     * @return 0 or a negative SATORI_E*.
-     * @context [service] Must not block.
+     * @return 0 or a negative SATORI_E* (the uhid back end answers UHID_SET_REPORT with EIO).
+     * @context [service] Must not block; must not call remove_hiddev for this device.
      */
     int32_t (*set_report)(void *cookie, struct satori_hiddev *hd, uint32_t type,
                           uint32_t report_id, const uint8_t *data, uint32_t len);
@@ -66,7 +68,7 @@ struct satori_hiddev_params {
     uint32_t version;            /**< Device version. */
     uint32_t country;            /**< HID country code, 0 = none. */
     const char *name;            /**< Device name shown to users, e.g. "Microsoft Vmbus HID-compliant Mouse". */
-    const char *short_name;      /**< Stream name wish ("mouse", "kbd"); the shim appends an index. May be NULL. */
+    const char *short_name;      /**< Stream name wish ("mouse", "kbd"): [a-z0-9_], at most 16 kept; the shim appends the first free index ("mouse0"). May be NULL ("hid"). */
     const uint8_t *report_descriptor; /**< As the host sent it; copied by add_hiddev. */
     uint32_t report_descriptor_len;   /**< 1..SATORI_HID_MAX_DESCRIPTOR. */
     uint32_t reserved;           /**< 0. */
@@ -90,12 +92,18 @@ struct satori_hid_service {
     /**
      * An input report from the device (with its report-id byte first when the descriptor
      * uses report ids). Delivered if a consumer is listening; kept as the last state.
-     * @return 0, or -SATORI_EINVAL (empty, too long).
+     * @return 0, or -SATORI_EINVAL (empty, too long, a report id the descriptor does not
+     *         declare), -SATORI_ENODEV (being removed).
      * @context [any]
      */
     int32_t (*input_report)(struct satori_hiddev *hd, const uint8_t *data, uint32_t len);
 
-    /** Removes the device from the consumers. @context [probe] or [channel] */
+    /**
+     * Removes the device from the consumers (uhid UHID_DESTROY, a "removed" stream line); waits
+     * for its callbacks in progress; the handle is invalid afterwards. Devices a plugin leaves
+     * registered are removed with the satori_device.
+     * @context [probe] or [channel], never from the device's own callbacks.
+     */
     void (*remove_hiddev)(struct satori_hiddev *hd);
 };
 

@@ -61,7 +61,10 @@ struct satori_netdev;
 #define SATORI_NET_RX_BROADCAST 0x4u /**< Broadcast frames. */
 /** @} */
 
-/** Per-frame offload information (virtio-net header semantics). */
+/**
+ * Per-frame offload information (virtio-net header semantics). Embedded by value in
+ * satori_net_tx and satori_net_rx, so it never grows: later fields go after it there.
+ */
 struct satori_net_meta {
     uint32_t flags;        /**< SATORI_NET_META_* bits. */
     uint16_t csum_start;   /**< CSUM_PARTIAL: offset of the L4 header from the frame start. */

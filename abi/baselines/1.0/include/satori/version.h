@@ -10,7 +10,8 @@
  *
  * History:
  * - 1.0: plugin lifecycle, bus (devices, channels, GPADL, DMA memory), host services
- *        by name (`satori.timer/1`, `satori.test/1`), embedding API, hvlink.
+ *        by name (`satori.timer/1`, `satori.test/1`, `satori.blk/1`, `satori.net/1`,
+ *        `satori.hid/1`), embedding API, hvlink.
  */
 #ifndef SATORI_VERSION_H
 #define SATORI_VERSION_H
