@@ -51,13 +51,13 @@ class HidHandler {
 
 /// Parameters of HidService::add (satori_hiddev_params without the plumbing).
 struct HidDeviceParams {
-    uint32_t vendor = 0;
-    uint32_t product = 0;
-    uint32_t version = 0;
-    uint32_t country = 0;
+    uint32_t vendor = 0;  ///< USB-style vendor id (16 bits used)
+    uint32_t product = 0; ///< product id (16 bits used)
+    uint32_t version = 0; ///< device version
+    uint32_t country = 0; ///< HID country code, 0 = not localized
     const char *name = nullptr;       ///< shown to users
     const char *short_name = nullptr; ///< "mouse" -> "mouse0"; nullptr: "hid"
-    std::span<const uint8_t> report_descriptor;
+    std::span<const uint8_t> report_descriptor; ///< raw HID report descriptor; the shim copies it
 };
 
 namespace detail {
@@ -92,11 +92,14 @@ inline constexpr satori_hid_device_ops kHidDeviceOps = {sizeof(satori_hid_device
 class HidDevice {
   public:
     HidDevice() noexcept = default;
+    /// Takes ownership of @p hd registered through @p svc (HidService::add does this).
     HidDevice(const satori_hid_service *svc, satori_hiddev *hd) noexcept : svc_(svc), hd_(hd) {}
+    /// Moves the registration; @p o is left empty.
     HidDevice(HidDevice &&o) noexcept
         : svc_(std::exchange(o.svc_, nullptr)), hd_(std::exchange(o.hd_, nullptr))
     {
     }
+    /// Removes this device, then takes over @p o's registration.
     HidDevice &operator=(HidDevice &&o) noexcept
     {
         if (this != &o) {
@@ -110,7 +113,9 @@ class HidDevice {
     HidDevice &operator=(const HidDevice &) = delete;
     ~HidDevice() { remove(); }
 
+    /// True while a device is registered.
     explicit operator bool() const noexcept { return hd_ != nullptr; }
+    /// The C handle, for calls the wrapper does not cover.
     satori_hiddev *c_handle() const noexcept { return hd_; }
 
     /// Forwards one input report (report-id byte first when the descriptor uses ids). [any]
@@ -134,6 +139,7 @@ class HidDevice {
 class HidService {
   public:
     HidService() noexcept = default;
+    /// Looks up `satori.hid/1` through @p host; invalid when the shim lacks it.
     explicit HidService(const Host &host) noexcept : svc_(lookup(host)) {}
 
     /// The table when the shim provides every 1.0 function, else nullptr.
@@ -146,7 +152,9 @@ class HidService {
         return svc;
     }
 
+    /// True when the shim provides the service.
     explicit operator bool() const noexcept { return svc_ != nullptr; }
+    /// The C table, for calls the wrapper does not cover.
     const satori_hid_service *c_table() const noexcept { return svc_; }
 
     /// Registers a device; @p handler (may be nullptr) receives open/close and output reports.

@@ -105,20 +105,21 @@ class NetDev;
 struct NetDevParams {
     uint32_t caps = 0;          ///< SATORI_NET_CAP_* bits
     const char *name = nullptr; ///< interface name wish, or nullptr
-    uint8_t mac[6] = {};
-    uint32_t mtu = 1500;
-    uint32_t mtu_min = 68;
-    uint32_t mtu_max = 1500;
-    uint32_t tx_queues = 1;
-    uint32_t rx_queues = 1;
-    uint32_t max_tx_segments = 0;
-    uint32_t gso_max_size = 0;
+    uint8_t mac[6] = {};          ///< permanent MAC address
+    uint32_t mtu = 1500;          ///< initial MTU (bytes of L3 payload)
+    uint32_t mtu_min = 68;        ///< smallest MTU the device accepts
+    uint32_t mtu_max = 1500;      ///< largest MTU the device accepts
+    uint32_t tx_queues = 1;       ///< transmit queues (1 without sub-channels)
+    uint32_t rx_queues = 1;       ///< receive queues
+    uint32_t max_tx_segments = 0; ///< most scatter/gather segments per frame, 0 = no limit
+    uint32_t gso_max_size = 0;    ///< largest GSO/LSO frame, 0 = no GSO
 };
 
 /// The `satori.net/1` table, looked up once. A default-constructed one is not valid.
 class NetService {
   public:
     NetService() noexcept = default;
+    /// Looks up `satori.net/1` through @p host; invalid when the shim lacks it.
     explicit NetService(const Host &host) noexcept : svc_(lookup(host)) {}
 
     /// The table when the shim provides every 1.0 function, else nullptr.
@@ -131,8 +132,11 @@ class NetService {
             return nullptr;
         return svc;
     }
+    /// True when the shim provides the service.
     bool valid() const noexcept { return svc_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C table, for calls the wrapper does not cover.
     const satori_net_service *c_service() const noexcept { return svc_; }
 
     /// Registers a network device of @p dev driven by @p handler. [probe]
@@ -147,10 +151,12 @@ class NetService {
 class NetDev {
   public:
     NetDev() noexcept = default;
+    /// Moves the registration; @p o is left empty.
     NetDev(NetDev &&o) noexcept
         : svc_(std::exchange(o.svc_, nullptr)), nd_(std::exchange(o.nd_, nullptr))
     {
     }
+    /// Removes this device, then takes over @p o's registration.
     NetDev &operator=(NetDev &&o) noexcept
     {
         if (this != &o) {
@@ -164,8 +170,11 @@ class NetDev {
     NetDev &operator=(const NetDev &) = delete;
     ~NetDev() { remove(); }
 
+    /// True while a device is registered.
     bool valid() const noexcept { return nd_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C handle, for calls the wrapper does not cover.
     satori_netdev *c_netdev() const noexcept { return nd_; }
 
     /// A transmitted frame is done. [any]
