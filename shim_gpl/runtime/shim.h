@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <satori/embed.h>
 #include <satori/satori.h>
 #include "core/channel.h"
@@ -29,6 +30,14 @@ struct blk_state;
 struct shim_net_service;
 
 /* ---- logging (log.c) ---- */
+/* Copies a plugin's struct_size-first struct @src (of @src_size bytes, as the plugin was
+ * built) into @dst, zeroing the members an older plugin's layout does not have. */
+static inline void shim_copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size)
+{
+	memset(dst, 0, dst_size);
+	memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
+}
+
 void shim_log(struct satori_shim *shim, uint32_t level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void shim_vlog(struct satori_shim *shim, uint32_t level, const char *fmt, va_list ap);

@@ -261,8 +261,7 @@ static int32_t svc_add_disk(const struct satori_blk_service *svc, struct satori_
 			 params->struct_size);
 		return -SATORI_EINVAL;
 	}
-	memset(&p, 0, sizeof(p));
-	memcpy(&p, params, params->struct_size < sizeof(p) ? params->struct_size : sizeof(p));
+	shim_copy_sized(&p, sizeof(p), params, params->struct_size);
 	why = bad_params(&p);
 	if (why) {
 		shim_log(blk->shim, SATORI_LOG_ERROR, "%s: add_disk refused: %s",

@@ -187,8 +187,7 @@ static int32_t svc_add(const struct satori_hid_service *svc, struct satori_devic
 			 params->struct_size);
 		return -SATORI_EINVAL;
 	}
-	memset(&p, 0, sizeof(p));
-	memcpy(&p, params, params->struct_size < sizeof(p) ? params->struct_size : sizeof(p));
+	shim_copy_sized(&p, sizeof(p), params, params->struct_size);
 	why = bad_params(&p);
 	if (why) {
 		shim_log(hid->shim, SATORI_LOG_ERROR, "%s: add_hiddev refused: %s",

@@ -137,7 +137,6 @@ static int32_t svc_add_netdev(const struct satori_net_service *svc, struct sator
     struct satori_netdev *nd;
     char wanted[IFNAMSIZ], msg[256];
     int32_t r = 0;
-    uint32_t n;
 
     if (!svc || !params || !out || !sdev || sdev->magic != SHIM_DEVICE_MAGIC) return -SATORI_EINVAL;
     why = bad_params(params);
@@ -153,9 +152,7 @@ static int32_t svc_add_netdev(const struct satori_net_service *svc, struct sator
     nd->fd = -1;
     nd->stop_fd = -1;
     nd->cookie = params->cookie;
-    n = params->ops->struct_size < sizeof(nd->ops) ? params->ops->struct_size
-                                                   : (uint32_t)sizeof(nd->ops);
-    memcpy(&nd->ops, params->ops, n);
+    shim_copy_sized(&nd->ops, sizeof(nd->ops), params->ops, params->ops->struct_size);
     memcpy(nd->mac, params->mac, 6);
     nd->mtu = params->mtu;
     nd->link_up = 1;
